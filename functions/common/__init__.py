@@ -1,0 +1,1 @@
+"""Helpers shared by every workload: settings, observability and money."""

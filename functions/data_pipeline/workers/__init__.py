@@ -1,0 +1,1 @@
+"""Plain (non-durable) worker Lambdas the durable pipeline chain-invokes, one module per Lambda."""

@@ -1,0 +1,86 @@
+"""Unit-test support: environment the handlers read at import, moto DynamoDB, and AWS's durable testing runner.
+
+The durable orchestrators run under ``DurableFunctionTestRunner`` (the local stand-in for the durable-execution
+service); their workers are registered as chained-invoke targets under the names the orchestrators read from
+their environment, exactly as Terraform wires them in AWS.
+"""
+
+import json
+import os
+from collections.abc import Callable
+from typing import Any
+
+WORKER_NAMES = {
+    "INVENTORY_FUNCTION": "test-inventory-worker",
+    "PAYMENT_FUNCTION": "test-payment-worker",
+    "SHIPPING_FUNCTION": "test-shipping-worker",
+    "TAX_FUNCTION": "test-tax-worker",
+    "VALIDATOR_FUNCTION": "test-data-validator",
+    "TRANSFORMER_FUNCTION": "test-data-transformer",
+    "STORAGE_FUNCTION": "test-data-storage",
+}
+TEST_ENV = {
+    "ENVIRONMENT": "test",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "INVENTORY_TABLE_NAME": "test-inventory",
+    "PROCESSED_DATA_TABLE_NAME": "test-processed-data",
+    "RECORD_CONCURRENCY": "3",
+    "POWERTOOLS_METRICS_NAMESPACE": "DurableDeployTest",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    **WORKER_NAMES,
+}
+# Set before any handler module is imported: they parse their settings at import, as in Lambda.
+os.environ.update(TEST_ENV)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+from aws_durable_execution_sdk_python_testing.runner import (  # noqa: E402
+    DurableFunctionTestResult,
+    DurableFunctionTestRunner,
+)
+
+DEMO_STOCK = {"PROD-001": 1000, "PROD-002": 1000, "PROD-003": 1000}
+
+
+class Stock:
+    """Read and write product stock in the (moto) inventory table."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.table = TEST_ENV["INVENTORY_TABLE_NAME"]
+
+    def set(self, product: str, units: int) -> None:
+        self.client.put_item(TableName=self.table, Item={"pk": {"S": f"PRODUCT#{product}"}, "stock": {"N": str(units)}})
+
+    def get(self, product: str) -> int:
+        item = self.client.get_item(TableName=self.table, Key={"pk": {"S": f"PRODUCT#{product}"}})["Item"]
+        return int(item["stock"]["N"])
+
+    def all(self) -> dict[str, int]:
+        return {product: self.get(product) for product in DEMO_STOCK}
+
+    def reservation(self, order_id: str) -> dict[str, Any] | None:
+        key = {"pk": {"S": f"RESERVATION#{order_id}"}}
+        return self.client.get_item(TableName=self.table, Key=key).get("Item")
+
+
+class DurableRun:
+    """Runs one durable handler under AWS's testing runner with its workers registered."""
+
+    def __init__(self, handler: Callable[..., Any], workers: dict[str, Callable[..., Any]]) -> None:
+        self.handler = handler
+        self.workers = workers
+
+    def __call__(self, event: Any) -> DurableFunctionTestResult:
+        with DurableFunctionTestRunner(self.handler) as runner:
+            for env_name, worker in self.workers.items():
+                runner.register_function(WORKER_NAMES[env_name], worker)
+            return runner.run(input=json.dumps(event), execution_timeout=120)
+
+    def result(self, event: Any) -> Any:
+        outcome = self(event)
+        assert outcome.status.name == "SUCCEEDED", outcome.error
+        assert outcome.result is not None
+        return json.loads(outcome.result)
