@@ -6,8 +6,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.unit.support import DEMO_STOCK, TEST_ENV, Stock  # sets the handlers' environment first
+from tests.unit.support import DEMO_STOCK, TEST_ENV, ProcessedData, Stock  # sets the handlers' environment first
 
+from data_pipeline.workers import storage  # isort: skip
 from order_processing.workers import inventory  # isort: skip
 
 
@@ -15,8 +16,10 @@ from order_processing.workers import inventory  # isort: skip
 def aws() -> Iterator[None]:
     with mock_aws():
         inventory._client.cache_clear()
+        storage._table.cache_clear()
         yield
         inventory._client.cache_clear()
+        storage._table.cache_clear()
 
 
 @pytest.fixture
@@ -32,3 +35,15 @@ def inventory_table(aws: None) -> "Stock":
     for product, units in DEMO_STOCK.items():
         stock.set(product, units)
     return stock
+
+
+@pytest.fixture
+def processed_table(aws: None) -> "ProcessedData":
+    resource = boto3.resource("dynamodb")
+    table = resource.create_table(
+        TableName=TEST_ENV["PROCESSED_DATA_TABLE_NAME"],
+        KeySchema=[{"AttributeName": "execution_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "execution_id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return ProcessedData(table)

@@ -84,3 +84,26 @@ class DurableRun:
         assert outcome.status.name == "SUCCEEDED", outcome.error
         assert outcome.result is not None
         return json.loads(outcome.result)
+
+
+class ProcessedData:
+    """Read the (moto) processed-data table."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def get(self, execution_id: str) -> dict[str, Any]:
+        item: dict[str, Any] = self.table.get_item(Key={"execution_id": execution_id})["Item"]
+        return item
+
+    def ids(self) -> list[str]:
+        return sorted(item["execution_id"] for item in self.table.scan()["Items"])
+
+
+class LambdaContext:
+    """The attributes Powertools reads from a Lambda context, for calling a worker handler directly."""
+
+    function_name = "test-worker"
+    memory_limit_in_mb = 128
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-worker"
+    aws_request_id = "test-request"

@@ -68,7 +68,10 @@ def test_seed_sample_order_is_confirmed_with_contract_totals(run_order, inventor
     assert result["tax"] == {"amount": 7.97, "rate": 0.0725, "jurisdiction": "CA State Tax"}
     assert result["inventory"]["available"] is True
     assert result["inventory"]["reservationId"].startswith("RES-")
-    assert result["payment"] == {"valid": True, "authorizationCode": payment.authorize("ORD-12345", 1, None)["authorizationCode"]}
+    assert result["payment"] == {
+        "valid": True,
+        "authorizationCode": payment.authorize("ORD-12345", 1, None)["authorizationCode"],
+    }
     assert result["confirmedAt"].endswith("Z")
     assert isinstance(response["processingTimeMs"], int)
     assert response["processingTimeMs"] >= 0
@@ -111,13 +114,21 @@ def test_seed_invalid_order_returns_the_documented_error(run_order):
         (order(items=None), "items", "items array is required and must not be empty"),
         (order(items=[]), "items", "items array is required and must not be empty"),
         (order(customer={"address": {"state": "CA"}}), "customer.id", "customer.id is required"),
-        (order(customer={"id": "C-1"}), "customer.address.state", "customer.address.state is required for tax calculation"),
+        (
+            order(customer={"id": "C-1"}),
+            "customer.address.state",
+            "customer.address.state is required for tax calculation",
+        ),
         (
             order(customer={"id": "C-1", "address": {"zipCode": "1"}}),
             "customer.address.state",
             "customer.address.state is required for tax calculation",
         ),
-        (order(items=[{"productId": "P", "quantity": 0, "price": 1}]), "items", "items[0].quantity must be an integer from 1 to 10000"),
+        (
+            order(items=[{"productId": "P", "quantity": 0, "price": 1}]),
+            "items",
+            "items[0].quantity must be an integer from 1 to 10000",
+        ),
         (order(items=[{"productId": "P", "quantity": 1, "price": -1}]), "items", "items[0].price must not be negative"),
         (order(items=[{"productId": "P", "quantity": 1, "price": "abc"}]), "items", "items[0].price must be a number"),
     ],
