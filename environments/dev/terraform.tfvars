@@ -1,0 +1,24 @@
+# dev: the team's shared AWS test environment. Compare with ../prod/terraform.tfvars: that diff is every
+# difference between the two.
+environment         = "dev"
+aws_region          = "us-east-1"
+log_level           = "DEBUG"
+log_retention_days  = 14
+tracing_mode        = "Active"
+deletion_protection = false
+seed_demo_inventory = true
+
+durable_retention_days = 7
+
+order_processing = {
+  orchestrator_concurrency = null
+}
+
+data_pipeline = {
+  maximum_concurrency = 2
+  record_concurrency  = 3
+}
+
+alarms = {
+  enabled = false
+}

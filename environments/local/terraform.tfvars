@@ -1,0 +1,28 @@
+# local: the ministack emulator on AWS_ENDPOINT_URL (default http://127.0.0.1:4566), fake credentials, local
+# state. Same composition as dev and prod.
+environment         = "local"
+aws_region          = "us-east-1"
+emulator            = true
+log_level           = "DEBUG"
+log_retention_days  = 1
+tracing_mode        = "PassThrough" # no X-Ray daemon in the emulator
+deletion_protection = false
+seed_demo_inventory = true
+
+durable_retention_days = 1
+
+order_processing = {
+  orchestrator_concurrency = null
+}
+
+data_pipeline = {
+  # The emulator's SQS poller invokes functions the plain way, which a durable handler rejects: the mapping is
+  # created disabled (its settings stay readable through the Lambda API) and a local consumer drives the queue.
+  event_source_mapping_enabled = false
+  maximum_concurrency          = 2
+  record_concurrency           = 3
+}
+
+alarms = {
+  enabled = false
+}

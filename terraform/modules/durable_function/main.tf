@@ -1,0 +1,144 @@
+# One durable Lambda function. Provider 5.100 has no `durable_config` on aws_lambda_function, so the function,
+# its published versions and the alias live in a CloudFormation stack that carries DurableConfig. Terraform owns
+# everything around it: the code object in S3, the role, the log group. See README.md for the move to native
+# `durable_config` (provider >= 6.25) without losing the function or its execution history.
+
+module "base" {
+  source = "../function_base"
+
+  function_name         = var.function_name
+  role_description      = "Execution role of the durable function ${var.function_name}"
+  package_path          = var.package_path
+  artifact_bucket       = var.artifact_bucket
+  artifact_key_prefix   = var.artifact_key_prefix
+  environment           = var.environment
+  environment_variables = var.environment_variables
+  powertools = {
+    service_name      = var.powertools_service_name
+    metrics_namespace = var.powertools_metrics_namespace
+    log_level         = var.log_level
+  }
+  log_retention_days = var.log_retention_days
+  tracing_mode       = var.tracing_mode
+  policy_statements = concat(
+    [
+      # Checkpoint/state calls are authorised on function:NAME:VERSION/durable-execution/..., i.e. function:NAME:*.
+      {
+        sid       = "DurableExecutionState"
+        actions   = ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"]
+        resources = ["${local.function_arn}:*"]
+      },
+    ],
+    length(var.chained_function_arns) == 0 ? [] : [{
+      sid       = "ChainedInvoke"
+      actions   = ["lambda:InvokeFunction"]
+      resources = flatten([for arn in var.chained_function_arns : [arn, "${arn}:*"]])
+    }],
+    var.policy_statements,
+  )
+  tags = var.tags
+}
+
+data "aws_region" "current" {}
+
+locals {
+  function_arn = "arn:${module.base.partition}:lambda:${data.aws_region.current.name}:${module.base.account_id}:function:${var.function_name}"
+
+  deletion_policy = var.retain_on_delete ? "Retain" : "Delete"
+
+  # Everything below is known at plan time (values that are not - role, bucket, layers - are stack parameters),
+  # so a plan shows the whole function definition, DurableConfig included.
+  function_properties = merge(
+    {
+      FunctionName  = var.function_name
+      Description   = var.description
+      Handler       = var.handler
+      Runtime       = var.runtime
+      Architectures = ["x86_64"]
+      MemorySize    = var.memory_size
+      Timeout       = var.timeout
+      Role          = { Ref = "RoleArn" }
+      Code          = { S3Bucket = { Ref = "CodeS3Bucket" }, S3Key = module.base.s3_key }
+      Environment   = { Variables = module.base.environment_variables }
+      TracingConfig = { Mode = var.tracing_mode }
+      LoggingConfig = { LogGroup = module.base.log_group_name, LogFormat = "JSON" }
+      DurableConfig = {
+        ExecutionTimeout      = var.execution_timeout
+        RetentionPeriodInDays = var.retention_period_days
+      }
+      Tags = [for k, v in var.tags : { Key = k, Value = v }]
+    },
+    length(var.layers) > 0 ? { Layers = { Ref = "LayerArns" } } : {},
+    var.reserved_concurrent_executions == null ? {} : { ReservedConcurrentExecutions = var.reserved_concurrent_executions },
+  )
+
+  # A change of code or configuration gives the Version resource a new logical id, so CloudFormation publishes a
+  # new version and moves the alias to it. Changes of the parameters (role, bucket, layer versions) reach the
+  # Version through its Description (ConfigDigest), which also forces a replacement, i.e. a new version.
+  version_logical_id = "Version${substr(sha256(jsonencode(local.function_properties)), 0, 16)}"
+
+  parameters = {
+    RoleArn      = module.base.role_arn
+    CodeS3Bucket = module.base.s3_bucket
+    LayerArns    = join(",", var.layers)
+  }
+
+  template = {
+    AWSTemplateFormatVersion = "2010-09-09"
+    Description              = "Durable Lambda function ${var.function_name} (managed by Terraform)"
+    Parameters = {
+      RoleArn      = { Type = "String" }
+      CodeS3Bucket = { Type = "String" }
+      LayerArns    = { Type = "CommaDelimitedList", Default = "" }
+      ConfigDigest = { Type = "String" }
+    }
+    Resources = {
+      Function = {
+        Type                = "AWS::Lambda::Function"
+        DeletionPolicy      = local.deletion_policy
+        UpdateReplacePolicy = local.deletion_policy
+        Properties          = local.function_properties
+      }
+      # Old versions are always retained: in-flight durable executions resume on the version they started on.
+      (local.version_logical_id) = {
+        Type                = "AWS::Lambda::Version"
+        DeletionPolicy      = "Retain"
+        UpdateReplacePolicy = "Retain"
+        Properties = {
+          FunctionName = { Ref = "Function" }
+          Description  = { "Fn::Sub" = "code ${module.base.package_sha256} config $${ConfigDigest}" }
+        }
+      }
+      Alias = {
+        Type                = "AWS::Lambda::Alias"
+        DeletionPolicy      = local.deletion_policy
+        UpdateReplacePolicy = local.deletion_policy
+        Properties = {
+          Name            = var.alias_name
+          FunctionName    = { Ref = "Function" }
+          FunctionVersion = { "Fn::GetAtt" = [local.version_logical_id, "Version"] }
+        }
+      }
+    }
+    Outputs = {
+      FunctionName = { Value = { Ref = "Function" } }
+      FunctionArn  = { Value = { "Fn::GetAtt" = ["Function", "Arn"] } }
+      Version      = { Value = { "Fn::GetAtt" = [local.version_logical_id, "Version"] } }
+      AliasArn     = { Value = { Ref = "Alias" } }
+    }
+  }
+}
+
+resource "aws_cloudformation_stack" "this" {
+  #checkov:skip=CKV_AWS_124:Terraform drives this stack synchronously and fails the apply on any stack error; stack events stay in CloudTrail.
+  name          = "${var.function_name}-durable-function"
+  template_body = jsonencode(local.template)
+  parameters = merge(local.parameters, {
+    ConfigDigest = sha256(jsonencode(local.parameters))
+  })
+  timeout_in_minutes = 30
+  tags               = var.tags
+
+  # The function must be able to write logs and checkpoints from its first invocation.
+  depends_on = [module.base]
+}

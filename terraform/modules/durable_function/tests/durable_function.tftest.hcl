@@ -1,0 +1,284 @@
+# Offline tests of the durable_function module (mock provider: nothing reaches AWS).
+
+mock_provider "aws" {
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/test-durable-role"
+    }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/test-durable"
+    }
+  }
+  mock_resource "aws_cloudformation_stack" {
+    defaults = {
+      outputs = {
+        FunctionName = "test-durable"
+        FunctionArn  = "arn:aws:lambda:us-east-1:123456789012:function:test-durable"
+        AliasArn     = "arn:aws:lambda:us-east-1:123456789012:function:test-durable:live"
+        Version      = "1"
+      }
+    }
+  }
+  mock_data "aws_region" {
+    defaults = {
+      name = "us-east-1"
+    }
+  }
+}
+
+variables {
+  function_name           = "test-durable"
+  handler                 = "order_processing.orchestrator.handler"
+  execution_timeout       = 900
+  retention_period_days   = 7
+  artifact_bucket         = "test-artifacts"
+  package_path            = "tests/fixtures/code-a.zip"
+  environment             = "dev"
+  powertools_service_name = "order-processing"
+  layers                  = ["arn:aws:lambda:us-east-1:123456789012:layer:deps:1"]
+  chained_function_arns   = ["arn:aws:lambda:us-east-1:123456789012:function:test-worker"]
+  environment_variables   = { WORKER_FUNCTION = "test-worker" }
+  policy_statements = [{
+    sid       = "Table"
+    actions   = ["dynamodb:GetItem"]
+    resources = ["arn:aws:dynamodb:us-east-1:123456789012:table/t"]
+  }]
+}
+
+run "stack_carries_durable_config_version_and_alias" {
+  command = apply
+
+  assert {
+    condition = jsondecode(aws_cloudformation_stack.this.template_body).Resources.Function.Properties.DurableConfig == {
+      ExecutionTimeout      = 900
+      RetentionPeriodInDays = 7
+    }
+    error_message = "The function's DurableConfig must carry execution_timeout and retention_period_days."
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudformation_stack.this.template_body).Resources.Alias.Properties.Name == "live"
+    error_message = "The alias must be called live."
+  }
+
+  assert {
+    condition = length([
+      for k, r in jsondecode(aws_cloudformation_stack.this.template_body).Resources : k
+      if r.Type == "AWS::Lambda::Version" && startswith(k, "Version") && r.DeletionPolicy == "Retain"
+    ]) == 1
+    error_message = "Exactly one retained AWS::Lambda::Version with a hashed logical id is expected."
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudformation_stack.this.template_body).Resources.Function.Properties.Code.S3Key == "functions/test-durable/${filesha256("tests/fixtures/code-a.zip")}.zip"
+    error_message = "The code must come from the content-addressed S3 object."
+  }
+
+  assert {
+    condition     = module.base.s3_key == jsondecode(aws_cloudformation_stack.this.template_body).Resources.Function.Properties.Code.S3Key
+    error_message = "The uploaded object and the stack must agree on the code key."
+  }
+
+  assert {
+    condition = jsondecode(aws_cloudformation_stack.this.template_body).Resources.Function.Properties.Environment.Variables == {
+      WORKER_FUNCTION              = "test-worker"
+      ENVIRONMENT                  = "dev"
+      POWERTOOLS_SERVICE_NAME      = "order-processing"
+      POWERTOOLS_METRICS_NAMESPACE = "DurableDeploy"
+      POWERTOOLS_LOG_LEVEL         = "INFO"
+    }
+    error_message = "Environment must hold the caller's variables plus ENVIRONMENT and the Powertools settings."
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudformation_stack.this.template_body).Resources.Function.Properties.TracingConfig.Mode == "Active"
+    error_message = "X-Ray tracing must be active by default."
+  }
+
+  assert {
+    condition     = aws_cloudformation_stack.this.parameters.RoleArn == module.base.role_arn
+    error_message = "The stack must run the function with the module's role."
+  }
+
+  assert {
+    condition     = module.base.log_group_name == "/aws/lambda/test-durable" && module.base.log_group_retention_in_days == 30
+    error_message = "The function needs its own log group with a retention."
+  }
+
+  assert {
+    condition     = output.alias_arn == "arn:aws:lambda:us-east-1:123456789012:function:test-durable:live" && output.function_version == "1"
+    error_message = "Outputs must come from the stack outputs."
+  }
+}
+
+run "iam_is_least_privilege" {
+  command = apply
+
+  assert {
+    condition = {
+      for s in jsondecode(module.base.policy_json).Statement : s.Sid => s.Resource
+      } == {
+      OwnLogGroup           = ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/test-durable:*"]
+      DurableExecutionState = ["arn:aws:lambda:us-east-1:123456789012:function:test-durable:*"]
+      ChainedInvoke = [
+        "arn:aws:lambda:us-east-1:123456789012:function:test-worker",
+        "arn:aws:lambda:us-east-1:123456789012:function:test-worker:*",
+      ]
+      XRayWrite = ["*"]
+      Table     = ["arn:aws:dynamodb:us-east-1:123456789012:table/t"]
+    }
+    error_message = "Every statement must be scoped to its narrowest resource."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(module.base.policy_json).Statement :
+      !contains(s.Resource, "*") || alltrue([for a in s.Action : startswith(a, "xray:")])
+    ])
+    error_message = "Only X-Ray (which has no resource-level permissions) may use Resource \"*\"."
+  }
+
+  assert {
+    condition     = contains(flatten([for s in jsondecode(module.base.policy_json).Statement : s.Action if s.Sid == "DurableExecutionState"]), "lambda:CheckpointDurableExecution")
+    error_message = "The role must be allowed to checkpoint its durable executions."
+  }
+}
+
+run "no_wildcard_without_tracing_or_chaining" {
+  command = apply
+
+  variables {
+    tracing_mode          = "PassThrough"
+    chained_function_arns = []
+    policy_statements     = []
+  }
+
+  assert {
+    condition     = alltrue([for s in jsondecode(module.base.policy_json).Statement : !contains(s.Resource, "*")])
+    error_message = "Without X-Ray no statement may use Resource \"*\"."
+  }
+
+  assert {
+    condition     = !contains([for s in jsondecode(module.base.policy_json).Statement : s.Sid], "ChainedInvoke")
+    error_message = "A function that chains nothing must not be allowed to invoke."
+  }
+}
+
+run "code_change_publishes_new_version" {
+  command = apply
+
+  variables {
+    package_path = "tests/fixtures/code-b.zip"
+  }
+
+  assert {
+    condition     = keys(jsondecode(aws_cloudformation_stack.this.template_body).Resources) != keys(jsondecode(run.stack_carries_durable_config_version_and_alias.cloudformation_template).Resources)
+    error_message = "New code must give the Version a new logical id (a new published version)."
+  }
+}
+
+run "config_change_publishes_new_version" {
+  command = apply
+
+  variables {
+    log_level = "DEBUG"
+  }
+
+  assert {
+    condition     = keys(jsondecode(aws_cloudformation_stack.this.template_body).Resources) != keys(jsondecode(run.stack_carries_durable_config_version_and_alias.cloudformation_template).Resources)
+    error_message = "New configuration must give the Version a new logical id (a new published version)."
+  }
+}
+
+run "unchanged_input_keeps_version" {
+  command = apply
+
+  assert {
+    condition     = aws_cloudformation_stack.this.template_body == run.stack_carries_durable_config_version_and_alias.cloudformation_template
+    error_message = "Identical input must give an identical template (no spurious versions)."
+  }
+}
+
+run "retain_on_delete_keeps_function_and_alias" {
+  command = plan
+
+  variables {
+    retain_on_delete = true
+  }
+
+  assert {
+    condition = alltrue([
+      for k in ["Function", "Alias"] : jsondecode(aws_cloudformation_stack.this.template_body).Resources[k].DeletionPolicy == "Retain"
+    ])
+    error_message = "retain_on_delete must retain the function and alias."
+  }
+}
+
+run "rejects_execution_timeout_out_of_range" {
+  command = plan
+  variables {
+    execution_timeout = 31622401
+  }
+  expect_failures = [var.execution_timeout]
+}
+
+run "rejects_zero_execution_timeout" {
+  command = plan
+  variables {
+    execution_timeout = 0
+  }
+  expect_failures = [var.execution_timeout]
+}
+
+run "rejects_retention_out_of_range" {
+  command = plan
+  variables {
+    retention_period_days = 91
+  }
+  expect_failures = [var.retention_period_days]
+}
+
+run "rejects_non_durable_runtime" {
+  command = plan
+  variables {
+    runtime = "python3.12"
+  }
+  expect_failures = [var.runtime]
+}
+
+run "rejects_bad_timeout_and_memory" {
+  command = plan
+  variables {
+    timeout     = 901
+    memory_size = 64
+  }
+  expect_failures = [var.timeout, var.memory_size]
+}
+
+run "rejects_qualified_chained_arn" {
+  command = plan
+  variables {
+    chained_function_arns = ["arn:aws:lambda:us-east-1:123456789012:function:test-worker:live"]
+  }
+  expect_failures = [var.chained_function_arns]
+}
+
+run "rejects_bad_log_settings" {
+  command = plan
+  variables {
+    log_retention_days = 2
+    log_level          = "VERBOSE"
+  }
+  expect_failures = [var.log_retention_days, var.log_level]
+}
+
+run "rejects_bad_names" {
+  command = plan
+  variables {
+    function_name = "has spaces"
+    environment   = "Prod"
+  }
+  expect_failures = [var.function_name, var.environment]
+}

@@ -1,0 +1,132 @@
+# Offline tests of the worker_function module (mock provider: nothing reaches AWS).
+
+mock_provider "aws" {
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/dev-inventory-worker-role"
+    }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/dev-inventory-worker"
+    }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn     = "arn:aws:lambda:us-east-1:123456789012:function:dev-inventory-worker"
+      version = "4"
+    }
+  }
+}
+
+variables {
+  function_name           = "dev-inventory-worker"
+  handler                 = "order_processing.workers.inventory.handler"
+  artifact_bucket         = "test-artifacts"
+  package_path            = "tests/fixtures/code.zip"
+  environment             = "dev"
+  powertools_service_name = "order-processing"
+  environment_variables   = { INVENTORY_TABLE_NAME = "dev-inventory" }
+  policy_statements = [{
+    sid       = "InventoryTable"
+    actions   = ["dynamodb:ConditionCheckItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:GetItem"]
+    resources = ["arn:aws:dynamodb:us-east-1:123456789012:table/dev-inventory"]
+  }]
+}
+
+run "plain_function_with_own_role_and_log_group" {
+  command = apply
+
+  assert {
+    condition     = aws_lambda_function.this.role == module.base.role_arn && aws_lambda_function.this.runtime == "python3.13"
+    error_message = "The function must run as its own role on python3.13."
+  }
+
+  assert {
+    condition = aws_lambda_function.this.environment[0].variables == tomap({
+      INVENTORY_TABLE_NAME         = "dev-inventory"
+      ENVIRONMENT                  = "dev"
+      POWERTOOLS_SERVICE_NAME      = "order-processing"
+      POWERTOOLS_METRICS_NAMESPACE = "DurableDeploy"
+      POWERTOOLS_LOG_LEVEL         = "INFO"
+    })
+    error_message = "Environment must hold the caller's variables plus ENVIRONMENT and the Powertools settings."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.s3_key == "functions/dev-inventory-worker/${filesha256("tests/fixtures/code.zip")}.zip" && aws_lambda_function.this.source_code_hash == filebase64sha256("tests/fixtures/code.zip")
+    error_message = "Code must come from the content-addressed S3 object, tracked by hash."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.logging_config[0].log_group == module.base.log_group_name && module.base.log_group_retention_in_days == 30
+    error_message = "The function must log to its own log group with a retention."
+  }
+
+  assert {
+    condition     = length(aws_lambda_alias.this) == 0 && !aws_lambda_function.this.publish
+    error_message = "Without create_alias nothing is published."
+  }
+}
+
+run "iam_is_least_privilege" {
+  command = apply
+
+  assert {
+    condition = {
+      for s in jsondecode(module.base.policy_json).Statement : s.Sid => s.Resource
+      } == {
+      OwnLogGroup    = ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/dev-inventory-worker:*"]
+      XRayWrite      = ["*"]
+      InventoryTable = ["arn:aws:dynamodb:us-east-1:123456789012:table/dev-inventory"]
+    }
+    error_message = "Every statement must be scoped to its narrowest resource."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(module.base.policy_json).Statement :
+      !contains(s.Resource, "*") || alltrue([for a in s.Action : startswith(a, "xray:")])
+    ])
+    error_message = "Only X-Ray (which has no resource-level permissions) may use Resource \"*\"."
+  }
+}
+
+run "optional_alias" {
+  command = apply
+
+  variables {
+    create_alias = true
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.publish && aws_lambda_alias.this[0].name == "live" && aws_lambda_alias.this[0].function_version == "4"
+    error_message = "create_alias must publish and point the live alias at the new version."
+  }
+}
+
+run "rejects_bad_input" {
+  command = plan
+  variables {
+    runtime            = "python2.7"
+    timeout            = 0
+    log_retention_days = 10
+  }
+  expect_failures = [var.runtime, var.timeout, var.log_retention_days]
+}
+
+run "rejects_missing_package" {
+  command = plan
+  variables {
+    package_path = "tests/fixtures/missing.zip"
+  }
+  expect_failures = [var.package_path]
+}
+
+run "rejects_statement_without_resources" {
+  command = plan
+  variables {
+    policy_statements = [{ actions = ["s3:GetObject"], resources = [] }]
+  }
+  expect_failures = [var.policy_statements]
+}

@@ -1,0 +1,211 @@
+# The three workloads of durable-deploy, one composition for every environment. What differs between
+# environments lives in environments/<env>/terraform.tfvars.
+
+locals {
+  prefix = var.environment
+  tags = merge(var.tags, {
+    Project     = "durable-deploy"
+    Environment = var.environment
+    ManagedBy   = "terraform"
+  })
+
+  # Settings every function shares; each function adds its handler, package and workload.
+  function_defaults = {
+    environment                  = var.environment
+    artifact_bucket              = aws_s3_bucket.artifacts.id
+    layers                       = [aws_lambda_layer_version.dependencies.arn]
+    log_level                    = var.log_level
+    log_retention_days           = var.log_retention_days
+    tracing_mode                 = var.tracing_mode
+    powertools_metrics_namespace = "DurableDeploy"
+  }
+
+  # Workers of every workload (order_processing.tf, data_pipeline.tf), keyed by function name suffix.
+  workers = merge(local.order_workers, local.pipeline_workers)
+  # Durable functions of every workload, keyed by function name suffix.
+  durable_functions = merge(local.order_durable, local.math_durable, local.pipeline_durable)
+}
+
+# ------------------------------------------------------------------------------------------------
+# Artifacts: content-addressed code objects and the shared dependency layer
+# ------------------------------------------------------------------------------------------------
+resource "aws_s3_bucket" "artifacts" {
+  #checkov:skip=CKV_AWS_18:Holds build artifacts written only by Terraform; CloudTrail records the API calls, access logs would add a second bucket per environment.
+  #checkov:skip=CKV_AWS_144:Artifacts are rebuilt byte-identically from git by `make package`; replication adds nothing.
+  #checkov:skip=CKV_AWS_145:SSE-S3 (AES256) is enough for code zips; a CMK would need key policies for CloudFormation and Lambda.
+  #checkov:skip=CKV2_AWS_62:Nothing consumes events of this bucket.
+  bucket_prefix = "${local.prefix}-durable-deploy-artifacts-"
+  force_destroy = !var.deletion_protection
+}
+
+resource "aws_s3_bucket_versioning" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "artifacts" {
+  bucket                  = aws_s3_bucket.artifacts.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  rule {
+    id     = "expire-replaced-artifacts"
+    status = "Enabled"
+    filter {}
+    noncurrent_version_expiration {
+      noncurrent_days = 30
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+}
+
+resource "aws_s3_object" "layer" {
+  bucket       = aws_s3_bucket.artifacts.id
+  key          = "layers/dependencies/${filesha256("${var.dist_dir}/layer.zip")}.zip"
+  source       = "${var.dist_dir}/layer.zip"
+  content_type = "application/zip"
+
+  # The key carries the content hash; the local path may differ between machines.
+  lifecycle {
+    ignore_changes = [source]
+  }
+}
+
+resource "aws_lambda_layer_version" "dependencies" {
+  layer_name               = "${local.prefix}-durable-deploy-dependencies"
+  description              = "Runtime dependencies of pyproject.toml for python3.13 x86_64"
+  s3_bucket                = aws_s3_object.layer.bucket
+  s3_key                   = aws_s3_object.layer.key
+  source_code_hash         = filebase64sha256("${var.dist_dir}/layer.zip")
+  compatible_runtimes      = ["python3.13"]
+  compatible_architectures = ["x86_64"]
+  # Older function versions (which in-flight durable executions replay on) keep referencing old layer versions.
+  skip_destroy = true
+}
+
+# ------------------------------------------------------------------------------------------------
+# Functions
+# ------------------------------------------------------------------------------------------------
+module "worker" {
+  source   = "../modules/worker_function"
+  for_each = local.workers
+
+  function_name                = "${local.prefix}-${each.key}"
+  description                  = each.value.description
+  handler                      = each.value.handler
+  package_path                 = "${var.dist_dir}/${each.value.workload}.zip"
+  powertools_service_name      = each.value.service
+  environment_variables        = each.value.environment_variables
+  policy_statements            = each.value.policy_statements
+  timeout                      = 30
+  environment                  = local.function_defaults.environment
+  artifact_bucket              = local.function_defaults.artifact_bucket
+  layers                       = local.function_defaults.layers
+  log_level                    = local.function_defaults.log_level
+  log_retention_days           = local.function_defaults.log_retention_days
+  tracing_mode                 = local.function_defaults.tracing_mode
+  powertools_metrics_namespace = local.function_defaults.powertools_metrics_namespace
+  tags                         = local.tags
+}
+
+module "durable" {
+  source   = "../modules/durable_function"
+  for_each = local.durable_functions
+
+  function_name                  = "${local.prefix}-${each.key}"
+  description                    = each.value.description
+  handler                        = each.value.handler
+  package_path                   = "${var.dist_dir}/${each.value.workload}.zip"
+  powertools_service_name        = each.value.service
+  environment_variables          = each.value.environment_variables
+  chained_function_arns          = [for w in each.value.chained_workers : module.worker[w].function_arn]
+  timeout                        = each.value.timeout
+  execution_timeout              = each.value.execution_timeout
+  reserved_concurrent_executions = each.value.reserved_concurrency
+  retention_period_days          = var.durable_retention_days
+  retain_on_delete               = var.deletion_protection
+  environment                    = local.function_defaults.environment
+  artifact_bucket                = local.function_defaults.artifact_bucket
+  layers                         = local.function_defaults.layers
+  log_level                      = local.function_defaults.log_level
+  log_retention_days             = local.function_defaults.log_retention_days
+  tracing_mode                   = local.function_defaults.tracing_mode
+  powertools_metrics_namespace   = local.function_defaults.powertools_metrics_namespace
+  tags                           = local.tags
+}
+
+# ------------------------------------------------------------------------------------------------
+# State: DynamoDB tables (order inventory, processed pipeline data)
+# ------------------------------------------------------------------------------------------------
+locals {
+  tables = {
+    inventory      = "pk"
+    processed-data = "execution_id"
+  }
+}
+
+resource "aws_dynamodb_table" "this" {
+  #checkov:skip=CKV_AWS_119:Encrypted at rest with the AWS-owned key; a CMK adds key management without a requirement for it.
+  for_each = local.tables
+
+  name                        = "${local.prefix}-${each.key}"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = each.value
+  deletion_protection_enabled = var.deletion_protection
+
+  attribute {
+    name = each.value
+    type = "S"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+}
+
+# ------------------------------------------------------------------------------------------------
+# Alarm notifications
+# ------------------------------------------------------------------------------------------------
+resource "aws_sns_topic" "alarms" {
+  count = var.alarms.enabled ? 1 : 0
+
+  name              = "${local.prefix}-durable-deploy-alarms"
+  kms_master_key_id = "alias/aws/sns"
+}
+
+resource "aws_sns_topic_subscription" "alarm_email" {
+  count = var.alarms.enabled && var.alarms.email != null ? 1 : 0
+
+  topic_arn = aws_sns_topic.alarms[0].arn
+  protocol  = "email"
+  endpoint  = var.alarms.email
+}

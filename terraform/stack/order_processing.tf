@@ -1,0 +1,85 @@
+# Order processing: a durable orchestrator fanning out to four worker functions; stock in the inventory table.
+
+locals {
+  order_worker_names = { for w in ["inventory", "payment", "shipping", "tax"] : w => "${local.prefix}-${w}-worker" }
+
+  order_workers = {
+    inventory-worker = {
+      description = "Reserves and releases stock for an order (all or nothing, idempotent per order)"
+      workload    = "order_processing"
+      service     = "order-processing"
+      handler     = "order_processing.workers.inventory.handler"
+      environment_variables = {
+        INVENTORY_TABLE_NAME = aws_dynamodb_table.this["inventory"].name
+      }
+      policy_statements = [{
+        sid       = "InventoryTable"
+        actions   = ["dynamodb:ConditionCheckItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:GetItem"]
+        resources = [aws_dynamodb_table.this["inventory"].arn]
+      }]
+    }
+    payment-worker = {
+      description           = "Authorises an order's payment"
+      workload              = "order_processing"
+      service               = "order-processing"
+      handler               = "order_processing.workers.payment.handler"
+      environment_variables = { PAYMENT_AMOUNT_LIMIT = var.order_processing.payment_amount_limit }
+      policy_statements     = []
+    }
+    shipping-worker = {
+      description           = "Computes shipping cost, carrier and delivery days"
+      workload              = "order_processing"
+      service               = "order-processing"
+      handler               = "order_processing.workers.shipping.handler"
+      environment_variables = {}
+      policy_statements     = []
+    }
+    tax-worker = {
+      description           = "Computes sales tax by state"
+      workload              = "order_processing"
+      service               = "order-processing"
+      handler               = "order_processing.workers.tax.handler"
+      environment_variables = {}
+      policy_statements     = []
+    }
+  }
+
+  order_durable = {
+    order-processor = {
+      description          = "Durable order orchestrator: validate, parallel worker checks, wait, confirm"
+      workload             = "order_processing"
+      service              = "order-processing"
+      handler              = "order_processing.orchestrator.handler"
+      timeout              = 60
+      execution_timeout    = var.order_processing.orchestrator_exec_timeout_s
+      reserved_concurrency = var.order_processing.orchestrator_concurrency
+      chained_workers      = ["inventory-worker", "payment-worker", "shipping-worker", "tax-worker"]
+      environment_variables = {
+        INVENTORY_FUNCTION = local.order_worker_names["inventory"]
+        PAYMENT_FUNCTION   = local.order_worker_names["payment"]
+        SHIPPING_FUNCTION  = local.order_worker_names["shipping"]
+        TAX_FUNCTION       = local.order_worker_names["tax"]
+      }
+    }
+  }
+
+  demo_products = var.seed_demo_inventory ? toset(["PROD-001", "PROD-002", "PROD-003"]) : toset([])
+}
+
+# Demo stock for local and dev. Orders change `stock` afterwards; that is data, not drift, so Terraform creates
+# the rows once and ignores their content from then on.
+resource "aws_dynamodb_table_item" "demo_stock" {
+  for_each = local.demo_products
+
+  table_name = aws_dynamodb_table.this["inventory"].name
+  hash_key   = aws_dynamodb_table.this["inventory"].hash_key
+  item = jsonencode({
+    pk        = { S = "PRODUCT#${each.key}" }
+    productId = { S = each.key }
+    stock     = { N = "1000" }
+  })
+
+  lifecycle {
+    ignore_changes = [item]
+  }
+}

@@ -1,0 +1,69 @@
+# Other tooling (scripts, the e2e tests, the local environment) reads these names: keep them stable.
+
+output "environment" {
+  description = "Environment name."
+  value       = var.environment
+}
+
+output "order_processor_alias_arn" {
+  description = "Qualified ARN (alias live) of the durable order processor."
+  value       = module.durable["order-processor"].alias_arn
+}
+
+output "parallel_math_alias_arn" {
+  description = "Qualified ARN (alias live) of the durable parallel math function."
+  value       = module.durable["parallel-math"].alias_arn
+}
+
+output "data_pipeline_alias_arn" {
+  description = "Qualified ARN (alias live) of the durable data pipeline."
+  value       = module.durable["durable-data-pipeline"].alias_arn
+}
+
+output "data_processing_queue_url" {
+  description = "URL of the pipeline's source queue."
+  value       = module.data_processing_queue.queue_url
+}
+
+output "data_processing_dlq_url" {
+  description = "URL of the pipeline's dead-letter queue."
+  value       = module.data_processing_queue.dead_letter_queue_url
+}
+
+output "processed_data_table_name" {
+  description = "Name of the processed-data table."
+  value       = aws_dynamodb_table.this["processed-data"].name
+}
+
+output "inventory_table_name" {
+  description = "Name of the inventory table."
+  value       = aws_dynamodb_table.this["inventory"].name
+}
+
+output "function_names" {
+  description = "Every function's name, keyed by its role (order-processor, inventory-worker, ...)."
+  value = merge(
+    { for k, m in module.durable : k => m.function_name },
+    { for k, m in module.worker : k => m.function_name },
+  )
+}
+
+output "durable_function_versions" {
+  description = "Version each durable function's alias points at."
+  value       = { for k, m in module.durable : k => m.function_version }
+}
+
+output "artifact_bucket_name" {
+  description = "Name of the artifact bucket."
+  value       = aws_s3_bucket.artifacts.id
+}
+
+output "dependency_layer_arn" {
+  description = "ARN of the shared dependency layer version."
+  value       = aws_lambda_layer_version.dependencies.arn
+}
+
+output "data_processing_event_source_mapping_uuid" {
+  description = "UUID of the pipeline's event source mapping."
+  value       = module.data_processing_queue.event_source_mapping_uuid
+}

@@ -1,0 +1,157 @@
+variable "environment" {
+  description = "Environment name; prefixes every resource name (ENV-...)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,15}$", var.environment))
+    error_message = "environment must be 1 to 16 lowercase letters, digits or '-', starting with a letter."
+  }
+}
+
+variable "aws_region" {
+  description = "AWS region of the deployment."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.aws_region))
+    error_message = "aws_region must be a region name such as us-east-1."
+  }
+}
+
+variable "emulator" {
+  description = "Target the local emulator (AWS_ENDPOINT_URL, fake credentials, no STS/metadata calls)."
+  type        = bool
+  default     = false
+}
+
+variable "dist_dir" {
+  description = "Directory holding the zips of `make package` (<workload>.zip, layer.zip)."
+  type        = string
+  default     = "../../build/dist"
+
+  validation {
+    condition     = fileexists("${var.dist_dir}/layer.zip")
+    error_message = "dist_dir must hold the zips of `make package` (layer.zip not found)."
+  }
+}
+
+variable "log_level" {
+  description = "POWERTOOLS_LOG_LEVEL of every function."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], var.log_level)
+    error_message = "log_level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of every function's log group, in days (a CloudWatch retention value)."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a CloudWatch retention value: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "durable_retention_days" {
+  description = "DurableConfig.RetentionPeriodInDays of the durable functions (history of finished executions)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.durable_retention_days >= 1 && var.durable_retention_days <= 90
+    error_message = "durable_retention_days must be from 1 to 90."
+  }
+}
+
+variable "tracing_mode" {
+  description = "X-Ray tracing mode of every function."
+  type        = string
+  default     = "Active"
+
+  validation {
+    condition     = contains(["Active", "PassThrough"], var.tracing_mode)
+    error_message = "tracing_mode must be Active or PassThrough."
+  }
+}
+
+variable "deletion_protection" {
+  description = "Protect stateful resources: DynamoDB deletion protection, no force-destroy of the artifact bucket, durable functions (and their execution history) retained if their stack is deleted."
+  type        = bool
+  default     = true
+}
+
+variable "seed_demo_inventory" {
+  description = "Create demo stock (PROD-001..PROD-003, 1000 each) in the inventory table. Later stock changes by orders are not drift."
+  type        = bool
+  default     = false
+}
+
+variable "order_processing" {
+  description = "Order processing settings: payment limit and the orchestrator's reserved concurrency (null = unreserved)."
+  type = object({
+    payment_amount_limit        = optional(string, "10000.00")
+    orchestrator_concurrency    = optional(number)
+    orchestrator_exec_timeout_s = optional(number, 3600)
+  })
+  default = {}
+
+  validation {
+    condition     = can(regex("^[0-9]+(\\.[0-9]{1,2})?$", var.order_processing.payment_amount_limit))
+    error_message = "order_processing.payment_amount_limit must be a decimal amount such as 10000.00."
+  }
+
+  validation {
+    condition     = var.order_processing.orchestrator_exec_timeout_s >= 60 && var.order_processing.orchestrator_exec_timeout_s <= 31622400
+    error_message = "order_processing.orchestrator_exec_timeout_s must be from 60 to 31622400 seconds."
+  }
+}
+
+variable "data_pipeline" {
+  description = "SQS data pipeline settings (event source mapping, redrive, in-batch concurrency)."
+  type = object({
+    batch_size                   = optional(number, 5)
+    batching_window_s            = optional(number, 10)
+    maximum_concurrency          = optional(number)
+    max_receive_count            = optional(number, 3)
+    execution_timeout_s          = optional(number, 900)
+    function_timeout_s           = optional(number, 120)
+    record_concurrency           = optional(number, 5)
+    event_source_mapping_enabled = optional(bool, true)
+  })
+  default = {}
+
+  validation {
+    condition     = var.data_pipeline.execution_timeout_s >= 1 && var.data_pipeline.execution_timeout_s <= 900
+    error_message = "data_pipeline.execution_timeout_s must be from 1 to 900 seconds: the pipeline is triggered by an SQS event source mapping."
+  }
+
+  validation {
+    condition     = var.data_pipeline.record_concurrency >= 1 && var.data_pipeline.record_concurrency <= 10
+    error_message = "data_pipeline.record_concurrency must be from 1 to 10."
+  }
+}
+
+variable "alarms" {
+  description = "Operational alarms: enabled creates the DLQ alarm and an encrypted SNS topic; email (optional) subscribes an address to it."
+  type = object({
+    enabled = optional(bool, true)
+    email   = optional(string)
+  })
+  default = {}
+
+  validation {
+    condition     = var.alarms.email == null || can(regex("^[^@ ]+@[^@ ]+\\.[^@ ]+$", var.alarms.email))
+    error_message = "alarms.email must be null or an e-mail address."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags for every resource (Project, Environment and ManagedBy are always set)."
+  type        = map(string)
+  default     = {}
+}
