@@ -34,7 +34,7 @@ variables {
   execution_timeout       = 900
   retention_period_days   = 7
   artifact_bucket         = "test-artifacts"
-  package_path            = "tests/fixtures/code-a.zip"
+  package_path            = "tests/fixtures/code-a.pkg"
   environment             = "dev"
   powertools_service_name = "order-processing"
   layers                  = ["arn:aws:lambda:us-east-1:123456789012:layer:deps:1"]
@@ -72,7 +72,7 @@ run "stack_carries_durable_config_version_and_alias" {
   }
 
   assert {
-    condition     = jsondecode(aws_cloudformation_stack.this.template_body).Resources.Function.Properties.Code.S3Key == "functions/test-durable/${filesha256("tests/fixtures/code-a.zip")}.zip"
+    condition     = jsondecode(aws_cloudformation_stack.this.template_body).Resources.Function.Properties.Code.S3Key == "functions/test-durable/${filesha256("tests/fixtures/code-a.pkg")}.zip"
     error_message = "The code must come from the content-addressed S3 object."
   }
 
@@ -170,7 +170,7 @@ run "code_change_publishes_new_version" {
   command = apply
 
   variables {
-    package_path = "tests/fixtures/code-b.zip"
+    package_path = "tests/fixtures/code-b.pkg"
   }
 
   assert {

@@ -16,7 +16,7 @@ mock_provider "aws" {
 variables {
   function_name         = "dev-fn"
   role_description      = "test"
-  package_path          = "../durable_function/tests/fixtures/code-a.zip"
+  package_path          = "../durable_function/tests/fixtures/code-a.pkg"
   artifact_bucket       = "artifacts"
   artifact_key_prefix   = "functions/"
   environment           = "dev"
@@ -47,7 +47,7 @@ run "account_partition_environment_and_policy" {
   }
 
   assert {
-    condition     = aws_s3_object.package.key == "functions/dev-fn/${filesha256("../durable_function/tests/fixtures/code-a.zip")}.zip"
+    condition     = aws_s3_object.package.key == "functions/dev-fn/${filesha256("../durable_function/tests/fixtures/code-a.pkg")}.zip"
     error_message = "The code object must be content-addressed."
   }
 

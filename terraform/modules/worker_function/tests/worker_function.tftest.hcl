@@ -23,7 +23,7 @@ variables {
   function_name           = "dev-inventory-worker"
   handler                 = "order_processing.workers.inventory.handler"
   artifact_bucket         = "test-artifacts"
-  package_path            = "tests/fixtures/code.zip"
+  package_path            = "tests/fixtures/code.pkg"
   environment             = "dev"
   powertools_service_name = "order-processing"
   environment_variables   = { INVENTORY_TABLE_NAME = "dev-inventory" }
@@ -54,7 +54,7 @@ run "plain_function_with_own_role_and_log_group" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.s3_key == "functions/dev-inventory-worker/${filesha256("tests/fixtures/code.zip")}.zip" && aws_lambda_function.this.source_code_hash == filebase64sha256("tests/fixtures/code.zip")
+    condition     = aws_lambda_function.this.s3_key == "functions/dev-inventory-worker/${filesha256("tests/fixtures/code.pkg")}.zip" && aws_lambda_function.this.source_code_hash == filebase64sha256("tests/fixtures/code.pkg")
     error_message = "Code must come from the content-addressed S3 object, tracked by hash."
   }
 
@@ -118,7 +118,7 @@ run "rejects_bad_input" {
 run "rejects_missing_package" {
   command = plan
   variables {
-    package_path = "tests/fixtures/missing.zip"
+    package_path = "tests/fixtures/missing.pkg"
   }
   expect_failures = [var.package_path]
 }
