@@ -90,9 +90,10 @@ resource "aws_s3_object" "layer" {
   source       = "${var.dist_dir}/layer.zip"
   content_type = "application/zip"
 
-  # The key carries the content hash; the local path may differ between machines.
+  # The key carries the content hash; the local path may differ between machines. The local emulator does not
+  # keep tags on this large (multipart) upload, so they are set once at creation and not compared afterwards.
   lifecycle {
-    ignore_changes = [source]
+    ignore_changes = [source, tags_all]
   }
 }
 

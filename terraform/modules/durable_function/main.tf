@@ -141,4 +141,10 @@ resource "aws_cloudformation_stack" "this" {
 
   # The function must be able to write logs and checkpoints from its first invocation.
   depends_on = [module.base]
+
+  lifecycle {
+    # A creation-time guard, not part of the stack's content; the local emulator does not report it back, and
+    # replacing a stack for it would replace the function (and end its durable executions' history).
+    ignore_changes = [timeout_in_minutes]
+  }
 }
