@@ -6,7 +6,7 @@ metrics namespace from POWERTOOLS_METRICS_NAMESPACE (default ``DurableDeploy``).
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -17,11 +17,21 @@ DEFAULT_NAMESPACE = "DurableDeploy"
 Handler = Callable[[Any, Any], Any]
 
 
-@dataclass(frozen=True)
 class Observability:
-    logger: Logger
-    tracer: Tracer
-    metrics: Metrics
+    """Logger, Metrics and (created on first use) Tracer of one service.
+
+    The Tracer is lazy because it loads the X-Ray SDK, which builds boto clients at import: about 150 ms of cold
+    start that the durable handlers, which never trace by hand, should not pay.
+    """
+
+    def __init__(self, service: str, namespace: str) -> None:
+        self.service = service
+        self.logger = Logger(service=service)
+        self.metrics = Metrics(namespace=namespace, service=service)
+
+    @cached_property
+    def tracer(self) -> Tracer:
+        return Tracer(service=self.service)
 
     def count(self, name: str, value: int = 1) -> None:
         """Publish one count metric right away (used by durable handlers, which have no log_metrics wrapper).
@@ -38,11 +48,7 @@ def observability(service: str) -> Observability:
     """Logger (JSON), Tracer and Metrics for ``service``."""
     service = os.environ.get("POWERTOOLS_SERVICE_NAME") or service
     namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or DEFAULT_NAMESPACE
-    return Observability(
-        logger=Logger(service=service),
-        tracer=Tracer(service=service),
-        metrics=Metrics(namespace=namespace, service=service),
-    )
+    return Observability(service, namespace)
 
 
 def worker_handler(obs: Observability, correlation_id_path: str) -> Callable[[Handler], Handler]:

@@ -1,0 +1,62 @@
+"""The environment the handler modules read at import (as Terraform sets it), applied before importing them."""
+
+import importlib
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS = ROOT / "functions"
+BUILD = ROOT / "build"
+
+WORKER_NAMES = {
+    "INVENTORY_FUNCTION": "bench-inventory-worker",
+    "PAYMENT_FUNCTION": "bench-payment-worker",
+    "SHIPPING_FUNCTION": "bench-shipping-worker",
+    "TAX_FUNCTION": "bench-tax-worker",
+    "VALIDATOR_FUNCTION": "bench-data-validator",
+    "TRANSFORMER_FUNCTION": "bench-data-transformer",
+    "STORAGE_FUNCTION": "bench-data-storage",
+}
+RECORD_CONCURRENCY = 5
+BENCH_ENV = {
+    "ENVIRONMENT": "bench",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "INVENTORY_TABLE_NAME": "bench-inventory",
+    "PROCESSED_DATA_TABLE_NAME": "bench-processed-data",
+    "RECORD_CONCURRENCY": str(RECORD_CONCURRENCY),
+    "POWERTOOLS_METRICS_NAMESPACE": "DurableDeployBench",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "ERROR",
+    **WORKER_NAMES,
+}
+
+
+def subprocess_env() -> dict[str, str]:
+    """This process's environment plus BENCH_ENV, for a fresh interpreter importing handler modules."""
+    env = {**os.environ, **BENCH_ENV, "PYTHONPATH": str(FUNCTIONS)}
+    env.pop("AWS_ENDPOINT_URL", None)
+    return env
+
+
+def apply() -> None:
+    """Set BENCH_ENV and put functions/ (the zips' import root) on sys.path; idempotent."""
+    os.environ.update(BENCH_ENV)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    if str(FUNCTIONS) not in sys.path:
+        sys.path.insert(0, str(FUNCTIONS))
+
+
+def load(module: str) -> ModuleType:
+    """Import a handler module after the environment is in place (they parse their settings at import)."""
+    apply()
+    return importlib.import_module(module)
+
+
+def attr(module: str, name: str) -> Any:
+    return getattr(load(module), name)
