@@ -19,7 +19,7 @@ endif
 
 .PHONY: help
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 # --------------------------------------------------------------------------------------------------
 # Python: virtualenv, tests, lint
@@ -269,6 +269,12 @@ send: check-env venv ## ENV=<env> PAYLOAD=file: put the file's content on the pi
 	@if [[ ! -f "$(PAYLOAD)" ]]; then echo "usage: make send ENV=<env> PAYLOAD=file" >&2; exit 2; fi
 	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
 	@$(BIN)/python scripts/workloads.py --outputs $(OUTPUTS_JSON) send --payload $(PAYLOAD)
+
+.PHONY: rollback
+rollback: check-env confirm venv ## ENV=<env> FN=<function>: point its live alias back at the previous version
+	@if [[ -z "$(FN)" ]]; then echo "usage: make rollback ENV=<env> FN=order-processor|parallel-math|…" >&2; exit 2; fi
+	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
+	@$(BIN)/python scripts/rollback.py --outputs $(OUTPUTS_JSON) --function $(FN)
 
 .PHONY: test-e2e
 test-e2e: venv package $(EMULATOR_VENV)/.installed ## End to end: pytest-terraform applies ENV=local to a private emulator

@@ -17,13 +17,14 @@ mkdir -p "$BUILD"
 
 healthy() { curl -fsS -o /dev/null --max-time 2 "$HEALTH"; }
 
-stop_pid() {  # stop_pid NAME PIDFILE
+stop_pid() {  # stop_pid NAME PIDFILE: the process group the pid leads (ministack runs each Lambda in a child)
   local pid
   [[ -f $2 ]] || return 0
   pid=$(cat "$2")
   if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" && for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
+    kill -- "-$pid" 2>/dev/null || kill "$pid"
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 -- "-$pid" 2>/dev/null || true
     echo "stopped $1 (pid $pid)"
   fi
   rm -f "$2"
@@ -37,7 +38,7 @@ case "${1:-}" in
     fi
     # A new emulator starts empty: a state file from an earlier one would describe resources that are gone.
     rm -f "$LOCAL_STATE" "$LOCAL_STATE.backup"
-    GATEWAY_PORT=$PORT BIND_HOST=127.0.0.1 nohup "$MINISTACK" >"$BUILD/ministack.log" 2>&1 &
+    GATEWAY_PORT=$PORT BIND_HOST=127.0.0.1 setsid "$MINISTACK" >"$BUILD/ministack.log" 2>&1 </dev/null &
     echo $! >"$BUILD/ministack.pid"
     for _ in $(seq 120); do
       if healthy; then echo "ministack up on 127.0.0.1:${PORT} (log: $BUILD/ministack.log)"; exit 0; fi
@@ -50,8 +51,8 @@ case "${1:-}" in
   bridge)
     arn=${2:?usage: scripts/emulator.sh bridge DURABLE_FUNCTION_ALIAS_ARN}
     stop_pid bridge "$BUILD/bridge.pid"
-    AWS_ENDPOINT_URL="http://127.0.0.1:${PORT}" nohup "$PYTHON" environments/local/bridge.py deliver "$arn" \
-      >"$BUILD/bridge.log" 2>&1 &
+    AWS_ENDPOINT_URL="http://127.0.0.1:${PORT}" setsid "$PYTHON" environments/local/bridge.py deliver "$arn" \
+      >"$BUILD/bridge.log" 2>&1 </dev/null &
     echo $! >"$BUILD/bridge.pid"
     sleep 2
     if ! kill -0 "$(cat "$BUILD/bridge.pid")" 2>/dev/null; then

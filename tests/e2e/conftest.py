@@ -7,6 +7,7 @@ reach every plan and destroy through TF_CLI_ARGS_*.
 """
 
 import os
+import signal
 import subprocess
 import time
 import urllib.request
@@ -53,6 +54,7 @@ def emulator() -> Iterator[str]:
         env={**os.environ, "GATEWAY_PORT": PORT, "BIND_HOST": "127.0.0.1"},
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: the Lambda workers it spawns stop with it
     )
     try:
         deadline = time.monotonic() + 60
@@ -62,6 +64,10 @@ def emulator() -> Iterator[str]:
             time.sleep(0.5)
         yield ENDPOINT
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
         log.close()

@@ -9,6 +9,12 @@ from typing import Any
 
 import pytest
 from pytest_terraform import terraform
+from pytest_terraform.tf import TerraformTestApi
+
+# pytest-terraform 0.7.0 bug: a session fixture requested from a second test module is loaded from the state it
+# saved with ``TerraformTestApi.load``, which does not exist; ``from_file`` is the loader it means.
+if not hasattr(TerraformTestApi, "load"):
+    TerraformTestApi.load = TerraformTestApi.from_file  # type: ignore[attr-defined]
 
 terraform("stack", scope="session", replay=False, teardown=terraform.TEARDOWN_OFF)
 

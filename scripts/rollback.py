@@ -1,0 +1,65 @@
+"""Point a function's ``live`` alias back at the version before the one it serves now, and say which.
+
+Durable executions keep running on the version they started on (every deploy publishes a new version and old
+versions are kept), so moving the alias only changes where *new* executions and new queue batches go.
+
+This is an emergency lever: the alias now differs from what Terraform applied, and the next ``make apply`` moves it
+forward again. Revert the code, then apply, to make the rollback permanent.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+ALIAS = "live"
+
+
+def lambda_client(environment: str) -> Any:
+    if environment == "local":
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "environments" / "local"))
+        import bridge  # noqa: PLC0415 - local-only endpoint and credentials
+
+        return bridge.client("lambda")
+    return boto3.client("lambda")
+
+
+def previous_version(client: Any, function_name: str, current: str) -> str:
+    """The highest published version below ``current``."""
+    versions: list[int] = []
+    for page in client.get_paginator("list_versions_by_function").paginate(FunctionName=function_name):
+        versions += [int(v["Version"]) for v in page["Versions"] if v["Version"].isdigit()]
+    older = [version for version in versions if version < int(current)]
+    if not older:
+        msg = f"{function_name}: alias {ALIAS} serves version {current}, and there is no earlier version"
+        raise SystemExit(msg)
+    return str(max(older))
+
+
+def rollback(client: Any, function_name: str) -> tuple[str, str]:
+    current = client.get_alias(FunctionName=function_name, Name=ALIAS)["FunctionVersion"]
+    target = previous_version(client, function_name, current)
+    client.update_alias(FunctionName=function_name, Name=ALIAS, FunctionVersion=target)
+    return current, target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--outputs", type=Path, required=True, help="JSON of the environment's root outputs")
+    parser.add_argument("--function", required=True, help="function key, e.g. order-processor")
+    args = parser.parse_args(argv)
+    outputs = {name: entry["value"] for name, entry in json.loads(args.outputs.read_text()).items()}
+    names: dict[str, str] = outputs["function_names"]
+    if args.function not in names:
+        raise SystemExit(f"unknown function {args.function!r}; one of: {', '.join(sorted(names))}")
+    function_name = names[args.function]
+    current, target = rollback(lambda_client(outputs["environment"]), function_name)
+    print(f"{function_name}: alias {ALIAS} moved from version {current} back to version {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
