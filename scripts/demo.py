@@ -54,6 +54,25 @@ MESSAGES = [
 ]
 
 
+def describe(response: Any) -> str:
+    """One readable line for a response."""
+    if not isinstance(response, dict):
+        return json.dumps(response)
+    result = response.get("result")
+    if response.get("success") and isinstance(result, dict):
+        shipping, tax = result["shipping"], result["tax"]
+        return (
+            f"{result['status']} {result['orderId']}: total {result['totals']['total']} "
+            f"(subtotal {result['totals']['subtotal']}, {shipping['carrier']} {shipping['cost']} in "
+            f"{shipping['estimatedDays']} d, {tax['jurisdiction']} {tax['amount']})"
+        )
+    if "error" in response and isinstance(response["error"], dict):
+        return f"{response['error']['name']} on {response['error']['field']}: {response['error']['message']}"
+    if "failures" in response:
+        return "rejected: " + "; ".join(f"{f['step']}: {f['reason']}" for f in response["failures"])
+    return json.dumps(response)
+
+
 def say(text: str) -> None:
     print(text, flush=True)
 
@@ -69,7 +88,7 @@ def run_invokes(outputs: dict[str, Any], unique: str) -> list[tuple[str, bool, s
         response = workloads.invoke(outputs, function, payload)
         problem = check(response)
         elapsed = time.monotonic() - started
-        summary = json.dumps(response)[:160]
+        summary = describe(response)
         say(f"  {'✔' if problem is None else '✘'} {label} ({elapsed:.1f}s): {summary}")
         results.append((label, problem is None, problem or summary))
     return results
