@@ -34,19 +34,19 @@ $(VENV)/.installed: pyproject.toml
 venv: $(VENV)/.installed ## Create the project virtualenv (.venv) with runtime and dev dependencies
 
 .PHONY: test-python
-test-python: venv ## Unit and workflow tests of the handlers (durable testing runner, moto)
-	$(BIN)/pytest tests/unit
+test-python: venv ## Unit tests of the handlers (durable testing runner, moto) and of the CI workflows
+	$(BIN)/pytest tests/unit tests/ci
 
 .PHONY: lint-python
 lint-python: venv
-	$(BIN)/ruff check functions tests scripts benchmarks environments/local
-	$(BIN)/ruff format --check functions tests scripts benchmarks environments/local
+	$(BIN)/ruff check functions tests scripts benchmarks environments/local .github/scripts
+	$(BIN)/ruff format --check functions tests scripts benchmarks environments/local .github/scripts
 	$(BIN)/mypy
 
 .PHONY: format
 format: venv ## Format Python and Terraform sources in place
-	$(BIN)/ruff format functions tests scripts benchmarks environments/local
-	$(BIN)/ruff check --fix functions tests scripts benchmarks environments/local
+	$(BIN)/ruff format functions tests scripts benchmarks environments/local .github/scripts
+	$(BIN)/ruff check --fix functions tests scripts benchmarks environments/local .github/scripts
 	terraform fmt -recursive terraform environments
 
 # --------------------------------------------------------------------------------------------------
@@ -153,9 +153,16 @@ plan: check-env package tf-init ## Plan ENV=<env> [EMULATOR=1]: build/plan-<env>
 	@$(TF) show -json $(PLAN_FILE) > $(BUILD)/plan-$(ENV).json
 	@echo "plan: $(PLAN_FILE) and $(BUILD)/plan-$(ENV).json ($(TF_MODE))" >&2
 
+# PLAN=<file> applies a plan saved earlier (CI applies the plan its reviewers saw) instead of planning anew.
+PLAN ?=
+
+.PHONY: saved-plan
+saved-plan:
+	@[[ -f "$(PLAN)" ]] || { echo "error: PLAN=$(PLAN) is not a file (make plan ENV=$(ENV) writes build/plan-$(ENV).tfplan)" >&2; exit 2; }
+
 .PHONY: apply
-apply: confirm $(if $(filter local,$(ENV)),emulator-check) plan ## Apply ENV=<env>: plan, then apply exactly that plan (prod: CONFIRM=prod or CI=true)
-	@$(TF) apply -input=false $(PLAN_FILE)
+apply: confirm $(if $(filter local,$(ENV)),emulator-check) $(if $(PLAN),saved-plan tf-init,plan) ## Apply ENV=<env> [PLAN=file]: plan, then apply exactly that plan (prod: CONFIRM=prod or CI=true)
+	@$(TF) apply -input=false $(if $(PLAN),$(abspath $(PLAN)),$(PLAN_FILE))
 ifeq ($(ENV),local)
 	@$(MAKE) bridge
 endif

@@ -8,6 +8,7 @@ without DynamoDB, since its transaction cost is not what this figure is about.
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from benchmarks import durable, env, seed_style
@@ -21,18 +22,10 @@ to_decimal = env.attr("common.money", "to_decimal")
 
 # The seed's documented worker latencies (000: "Sequential Execution (hypothetical)").
 LATENCY_S = {"inventory": 0.150, "payment": 0.200, "shipping": 0.125, "tax": 0.100}
-SAMPLE_ORDER: dict[str, Any] = {
-    "orderId": "ORD-12345",
-    "items": [
-        {"productId": "PROD-001", "quantity": 2, "price": 29.99},
-        {"productId": "PROD-002", "quantity": 1, "price": 49.99},
-    ],
-    "customer": {
-        "id": "CUST-789",
-        "address": {"state": "CA", "zipCode": "94102"},
-        "paymentMethod": "credit_card",
-    },
-}
+# The seed's sample order, the same file `make invoke` and the demo send.
+SAMPLE_ORDER: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parents[1] / "examples/orders/sample-ca.json").read_text()
+)
 EXPECTED_TOTAL = 130.68
 
 
@@ -79,14 +72,14 @@ def _check_confirmed(result: Any) -> None:
         raise RuntimeError(msg)
 
 
-def run_once() -> OrderRun:
-    spans = durable.Spans()
+def _measure(handler: Any, registered: dict[str, Any], spans: durable.Spans, section: str) -> OrderRun:
+    """One run of the sample order through ``handler``; ``section`` names its parallel section."""
     with durable.retries_counted() as retries:
-        result = durable.run(orchestrator.handler, workers(spans), SAMPLE_ORDER)
+        result = durable.run(handler, registered, SAMPLE_ORDER)
     _check_confirmed(result)
     durations = spans.durations()
     return OrderRun(
-        section_s=durable.section_seconds(result, "run-workers"),
+        section_s=durable.section_seconds(result, section),
         overlap_s=spans.overlap(),
         slowest_s=max(durations.values()),
         total_worker_s=sum(durations.values()),
@@ -94,6 +87,11 @@ def run_once() -> OrderRun:
         kinds=durable.op_kinds(result),
         runner_retries=retries[0],
     )
+
+
+def run_once() -> OrderRun:
+    spans = durable.Spans()
+    return _measure(orchestrator.handler, workers(spans), spans, "run-workers")
 
 
 def run_seed_style_once() -> OrderRun:
@@ -101,16 +99,4 @@ def run_seed_style_once() -> OrderRun:
     spans = durable.Spans()
     for env_name, worker in workers(spans).items():
         seed_style.LAMBDAS[env_name.removesuffix("_FUNCTION").lower()] = worker
-    with durable.retries_counted() as retries:
-        result = durable.run(seed_style.handler, {}, SAMPLE_ORDER)
-    _check_confirmed(result)
-    durations = spans.durations()
-    return OrderRun(
-        section_s=durable.section_seconds(result, "parallel-workers"),
-        overlap_s=spans.overlap(),
-        slowest_s=max(durations.values()),
-        total_worker_s=sum(durations.values()),
-        operations=durable.op_count(result),
-        kinds=durable.op_kinds(result),
-        runner_retries=retries[0],
-    )
+    return _measure(seed_style.handler, {}, spans, "parallel-workers")

@@ -15,7 +15,7 @@ LOCAL_STATE=environments/local/terraform.tfstate
 HEALTH="http://127.0.0.1:${PORT}/_ministack/health"
 mkdir -p "$BUILD"
 
-healthy() { curl -fsS -o /dev/null --max-time 2 "$HEALTH"; }
+healthy() { curl -fs -o /dev/null --max-time 2 "$HEALTH"; }
 
 stop_pid() {  # stop_pid NAME PIDFILE: the process group the pid leads (ministack runs each Lambda in a child)
   local pid

@@ -2,6 +2,7 @@
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,18 +11,10 @@ from order_processing import orchestrator, pricing
 from order_processing.workers import inventory, payment, shipping, tax
 from tests.unit.support import DurableRun
 
-SAMPLE_ORDER: dict[str, Any] = {
-    "orderId": "ORD-12345",
-    "items": [
-        {"productId": "PROD-001", "quantity": 2, "price": 29.99},
-        {"productId": "PROD-002", "quantity": 1, "price": 49.99},
-    ],
-    "customer": {
-        "id": "CUST-789",
-        "address": {"state": "CA", "zipCode": "94102"},
-        "paymentMethod": "credit_card",
-    },
-}
+# The seed's sample order, the same file `make invoke` and the demo send.
+SAMPLE_ORDER: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parents[2] / "examples/orders/sample-ca.json").read_text()
+)
 NY_ORDER = {
     "orderId": "ORD-NY-001",
     "items": [{"productId": "PROD-001", "quantity": 1, "price": 100.00}],
