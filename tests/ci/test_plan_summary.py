@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = ROOT / ".github" / "scripts"
-
-_spec = importlib.util.spec_from_file_location("plan_summary", SCRIPTS / "plan_summary.py")
-assert _spec
-assert _spec.loader
-plan_summary = importlib.util.module_from_spec(_spec)
-sys.modules["plan_summary"] = plan_summary
-_spec.loader.exec_module(plan_summary)
+from tests.ci.scripts import SCRIPTS, plan_summary
 
 
 def change(address, *actions, importing=False):
@@ -112,14 +101,6 @@ def test_main_writes_the_summary_and_the_changes_output(tmp_path, capsys):
     assert plan_summary.main(["--env", "dev", "--plan-json", str(plan_json), "--github-output", str(output)]) == 0
     assert "**No changes.**" in capsys.readouterr().out
     assert output.read_text() == "digest=abc\nchanges=false\n"
-
-
-@pytest.mark.skipif(not (ROOT / "build" / "plan-dev.json").exists(), reason="no make plan ENV=dev output")
-def test_a_real_plan_is_summarised():
-    real = json.loads((ROOT / "build" / "plan-dev.json").read_text())
-    counts = plan_summary.count_changes(real)
-    text = plan_summary.render("dev", counts)
-    assert counts.plan_line() in text or "No changes." in text
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.ci.scripts import plan_summary
+
 REPO = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ["dev", "prod"]
 DURABLE = {"order-processor", "parallel-math", "durable-data-pipeline"}
@@ -143,3 +145,13 @@ def test_prod_differs_from_dev_where_it_should():
     assert prod["variables"]["log_retention_days"]["value"] > dev["variables"]["log_retention_days"]["value"]
     assert planned("prod", "aws_cloudwatch_metric_alarm")
     assert not planned("dev", "aws_cloudwatch_metric_alarm")
+
+
+def test_ci_summarises_the_real_plan(env):
+    """The job summary CI shows reviewers counts this plan the way Terraform does (from empty state: all adds)."""
+    plan = load_plan(env)
+    creates = sum(rc["change"]["actions"] == ["create"] for rc in plan["resource_changes"])
+    counts = plan_summary.count_changes(plan)
+    assert (counts.add, counts.change, counts.destroy) == (creates, 0, 0)
+    assert counts.has_changes
+    assert f"Plan: {creates} to add, 0 to change, 0 to destroy." in plan_summary.render(env, counts)
