@@ -3,8 +3,9 @@
 Durable executions keep running on the version they started on (every deploy publishes a new version and old
 versions are kept), so moving the alias only changes where *new* executions and new queue batches go.
 
-This is an emergency lever: the alias now differs from what Terraform applied, and the next ``make apply`` moves it
-forward again. Revert the code, then apply, to make the rollback permanent.
+This is an emergency lever: the alias now differs from what the CloudFormation stack recorded. A ``make apply``
+that changes nothing for this function leaves it there; the next apply that changes the function publishes a new
+version and moves the alias onto it. Revert the code, then apply, to make the rollback permanent.
 """
 
 import argparse
