@@ -9,6 +9,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 BUILD  := build
+PY_SOURCES := functions tests scripts benchmarks environments/local .github/scripts
 
 # Terraform always runs with the CLI configuration the project ships when the offline provider mirror is
 # present (this workplace and CI); elsewhere Terraform installs providers from the registry as usual.
@@ -39,14 +40,14 @@ test-python: venv ## Unit tests of the handlers (durable testing runner, moto) a
 
 .PHONY: lint-python
 lint-python: venv
-	$(BIN)/ruff check functions tests scripts benchmarks environments/local .github/scripts
-	$(BIN)/ruff format --check functions tests scripts benchmarks environments/local .github/scripts
+	$(BIN)/ruff check $(PY_SOURCES)
+	$(BIN)/ruff format --check $(PY_SOURCES)
 	$(BIN)/mypy
 
 .PHONY: format
 format: venv ## Format Python and Terraform sources in place
-	$(BIN)/ruff format functions tests scripts benchmarks environments/local .github/scripts
-	$(BIN)/ruff check --fix functions tests scripts benchmarks environments/local .github/scripts
+	$(BIN)/ruff format $(PY_SOURCES)
+	$(BIN)/ruff check --fix $(PY_SOURCES)
 	terraform fmt -recursive terraform environments
 
 # --------------------------------------------------------------------------------------------------
@@ -318,12 +319,12 @@ clean: ## Remove build output and the virtualenvs
 # --------------------------------------------------------------------------------------------------
 # Benchmarks
 # --------------------------------------------------------------------------------------------------
-# Offline: handlers on the durable testing runner with stand-in workers of known latency, build/dist zip sizes
-# (runs `make package` when there are none), cold imports in fresh interpreters. BENCH_APPLY=1 also times
+# Offline: handlers on the durable testing runner with stand-in workers of known latency, the sizes of the zips
+# `make package` builds, cold imports in fresh interpreters. BENCH_APPLY=1 also times
 # `make apply ENV=local` from an empty emulator (make down/up: discards the local state) and counts the replan.
 BENCH_APPLY ?=
 BENCH_ARGS  ?=
 
 .PHONY: bench
-bench: venv ## Latency ratios, durable ops, zip sizes, cold imports: table + build/bench.json [BENCH_APPLY=1]
+bench: venv package ## Latency ratios, durable ops, zip sizes, cold imports: table + build/bench.json [BENCH_APPLY=1]
 	$(BIN)/python -m benchmarks.run $(if $(filter 1 true yes,$(BENCH_APPLY)),--apply) $(BENCH_ARGS)

@@ -115,12 +115,11 @@ def math_operations() -> int:
     return count
 
 
-def zip_figures(details: dict[str, Any]) -> tuple[list[Figure], dict[str, int] | None, str]:
+def zip_figures() -> tuple[list[Figure], dict[str, int] | None, str]:
     _progress("package sizes (build/dist)")
     zips = artifacts.zip_sizes()
     if not zips.sizes:
         return [Figure("zip_bytes", unit="B", reason=zips.reason)], None, zips.reason
-    details["zips"] = {"built_by_bench": zips.built, "size_differs_from_manifest": artifacts.manifest_mismatches(zips)}
     figures = []
     for name, size in zips.sizes.items():
         is_function = name in zips.functions
@@ -198,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     figures += [
         Figure(f"durable_ops.{name}", [float(count)], unit="ops", digits=2) for name, count in durable_ops.items()
     ]
-    zips, zip_bytes, zip_reason = zip_figures(details)
+    zips, zip_bytes, zip_reason = zip_figures()
     figures += zips
     figures += import_figures(args.import_runs)
     figures += deploy_figures(args.apply, details)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import boto3
+
 import workloads
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -95,12 +97,13 @@ def run_invokes(outputs: dict[str, Any], unique: str) -> list[tuple[str, bool, s
 
 
 def run_pipeline(outputs: dict[str, Any], timeout: float) -> list[tuple[str, bool, str]]:
-    clients = workloads.local_clients() if outputs.get("environment") == "local" else workloads.aws_clients()
+    settings = workloads.client_settings(outputs)
+    sqs = boto3.client("sqs", **settings)
     sent = {}
     for label, example in MESSAGES:
         sent[workloads.send(outputs, (EXAMPLES / example).read_text())] = label
         say(f"  → sent {label} message")
-    table = clients["dynamodb"].Table(outputs["processed_data_table_name"])
+    table = boto3.resource("dynamodb", **settings).Table(outputs["processed_data_table_name"])
     dlq_url = outputs["data_processing_dlq_url"]
     environment = outputs["environment"]
     stored: dict[str, Any] = {}
@@ -113,7 +116,7 @@ def run_pipeline(outputs: dict[str, Any], timeout: float) -> list[tuple[str, boo
                 if item:
                     stored[message_id] = item
                     say(f"  ✔ stored {label}: data_source={item['transformed_data']['data_source']}")
-        for message in clients["sqs"].receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10).get("Messages", []):
+        for message in sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10).get("Messages", []):
             if message["MessageId"] in sent and message["MessageId"] not in dead:
                 dead.add(message["MessageId"])
                 say(f"  ✔ dead-lettered {sent[message['MessageId']]}")

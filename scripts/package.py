@@ -98,8 +98,6 @@ def write_zip(target: Path, files: dict[str, Path]) -> None:
 
 def python_sources(package_dir: Path) -> Iterator[tuple[str, Path]]:
     """Yield (archive name, path) for every ``.py`` file below ``package_dir``, relative to ``functions/``."""
-    if not package_dir.is_dir():
-        return
     for path in sorted(package_dir.rglob("*.py")):
         rel = path.relative_to(FUNCTIONS)
         if not _skip(rel):
@@ -107,8 +105,8 @@ def python_sources(package_dir: Path) -> Iterator[tuple[str, Path]]:
 
 
 def build_workload(workload: str, dist: Path) -> Path:
-    if not (FUNCTIONS / workload).is_dir():
-        print(f"package: warning: no functions/{workload}/ yet; its zip holds common/ only", file=sys.stderr)
+    if workload == COMMON or not (FUNCTIONS / workload).is_dir():
+        raise SystemExit(f"package: functions/{workload}/ is not a workload package")
     files = dict(python_sources(FUNCTIONS / COMMON))
     files.update(python_sources(FUNCTIONS / workload))
     target = dist / f"{workload}.zip"

@@ -9,23 +9,15 @@ version and moves the alias onto it. Revert the code, then apply, to make the ro
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import boto3
 
+import workloads
+
 ALIAS = "live"
-
-
-def lambda_client(environment: str) -> Any:
-    if environment == "local":
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "environments" / "local"))
-        import bridge  # noqa: PLC0415 - local-only endpoint and credentials
-
-        return bridge.client("lambda")
-    return boto3.client("lambda")
 
 
 def previous_version(client: Any, function_name: str, current: str) -> str:
@@ -52,12 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outputs", type=Path, required=True, help="JSON of the environment's root outputs")
     parser.add_argument("--function", required=True, help="function key, e.g. order-processor")
     args = parser.parse_args(argv)
-    outputs = {name: entry["value"] for name, entry in json.loads(args.outputs.read_text()).items()}
+    outputs = workloads.read_outputs(args.outputs)
     names: dict[str, str] = outputs["function_names"]
     if args.function not in names:
         raise SystemExit(f"unknown function {args.function!r}; one of: {', '.join(sorted(names))}")
     function_name = names[args.function]
-    current, target = rollback(lambda_client(outputs["environment"]), function_name)
+    current, target = rollback(boto3.client("lambda", **workloads.client_settings(outputs)), function_name)
     print(f"{function_name}: alias {ALIAS} moved from version {current} back to version {target}")
     return 0
 

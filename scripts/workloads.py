@@ -37,22 +37,22 @@ def invoke(outputs: dict[str, Any], function: str, payload: Any) -> Any:
             return bridge.run(alias_arn, payload)
         finally:
             sys.stdout = stdout
-    response = boto3.client("lambda").invoke(FunctionName=alias_arn, Payload=json.dumps(payload).encode())
+    response = boto3.client("lambda", **client_settings(outputs)).invoke(
+        FunctionName=alias_arn, Payload=json.dumps(payload).encode()
+    )
     body = json.loads(response["Payload"].read() or b"null")
     if response.get("FunctionError"):
         raise RuntimeError(f"{function} failed: {json.dumps(body)}")
     return body
 
 
-def aws_clients() -> dict[str, Any]:
-    return {"sqs": boto3.client("sqs"), "dynamodb": boto3.resource("dynamodb")}
-
-
-def local_clients() -> dict[str, Any]:
-    """Clients for the emulator, configured as the bridge configures its own."""
+def client_settings(outputs: dict[str, Any]) -> dict[str, Any]:
+    """boto3 client arguments for the environment: the emulator, configured as the bridge configures its own, for
+    ``local``; none (the current credentials and region) otherwise."""
+    if outputs.get("environment") != "local":
+        return {}
     bridge = _bridge()
-    settings = {"endpoint_url": bridge.ENDPOINT, "region_name": bridge.REGION, **bridge.LOCAL_CREDENTIALS}
-    return {"sqs": boto3.client("sqs", **settings), "dynamodb": boto3.resource("dynamodb", **settings)}
+    return {"endpoint_url": bridge.ENDPOINT, "region_name": bridge.REGION, **bridge.LOCAL_CREDENTIALS}
 
 
 def _bridge() -> Any:
@@ -63,10 +63,8 @@ def _bridge() -> Any:
 
 
 def send(outputs: dict[str, Any], body: str) -> str:
-    clients = local_clients() if outputs.get("environment") == "local" else aws_clients()
-    message_id: str = clients["sqs"].send_message(QueueUrl=outputs["data_processing_queue_url"], MessageBody=body)[
-        "MessageId"
-    ]
+    sqs = boto3.client("sqs", **client_settings(outputs))
+    message_id: str = sqs.send_message(QueueUrl=outputs["data_processing_queue_url"], MessageBody=body)["MessageId"]
     return message_id
 
 

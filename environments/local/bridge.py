@@ -4,12 +4,12 @@ ministack runs the deployed Lambdas, DynamoDB and SQS, but it cannot run a durab
 durable execution for a function without its non-standard ``DurableConfig.Enabled``, and its event source mapping
 invokes functions the plain way). This module stands in for exactly those two pieces and nothing else:
 
-* ``invoke``: runs a deployed durable function under AWS's own testing runner (the durable-execution service
+* ``run``: runs a deployed durable function under AWS's own testing runner (the durable-execution service
   stand-in). The handler code is the zip deployed to the emulator and its environment is the deployed function's
   configuration; every chained invoke goes to the worker Lambda deployed in the emulator.
 * ``deliver``: polls the pipeline queue the way the deployed event source mapping says (batch size, batching
   window, ``ReportBatchItemFailures``, maximum concurrency, all read back from the Lambda API), runs each batch
-  through ``invoke``, deletes what the partial batch response says succeeded and leaves the rest to SQS's own
+  through ``run``, deletes what the partial batch response says succeeded and leaves the rest to SQS's own
   redrive policy (maxReceiveCount, then the DLQ). One local shortcut: a failed record is made visible again at
   once instead of after the visibility timeout, so its receives towards the DLQ take seconds.
 
@@ -193,9 +193,10 @@ def _collect_batch(sqs: Any, settings: MappingSettings, stop: threading.Event) -
     return batch
 
 
-def deliver_batch(function_ref: str, settings: MappingSettings, messages: list[dict[str, Any]]) -> dict[str, Any]:
+def deliver_batch(
+    sqs: Any, function_ref: str, settings: MappingSettings, messages: list[dict[str, Any]]
+) -> dict[str, Any]:
     """Invoke the pipeline with one batch and settle each message as the ESM would."""
-    sqs = client("sqs")
     event = {"Records": [_sqs_record(message, settings) for message in messages]}
     try:
         response = run(function_ref, event, execution_name=f"batch-{messages[0]['MessageId']}")
@@ -230,7 +231,7 @@ def deliver(function_ref: str, stop: threading.Event, idle_exit_seconds: float |
             batch = _collect_batch(sqs, settings, stop)
             if batch:
                 last_activity[0] = time.monotonic()
-                result = deliver_batch(function_ref, settings, batch)
+                result = deliver_batch(sqs, function_ref, settings, batch)
                 print(json.dumps({"batch": len(batch), "result": result}), flush=True)
             elif idle_exit_seconds is not None and time.monotonic() - last_activity[0] > idle_exit_seconds:
                 stop.set()
@@ -245,23 +246,10 @@ def deliver(function_ref: str, stop: threading.Event, idle_exit_seconds: float |
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    invoke = commands.add_parser("invoke", help="run a deployed durable function once; print its JSON result")
-    invoke.add_argument("function", help="qualified ARN (alias) of the durable function")
-    invoke.add_argument("payload", help="path of the JSON event")
     poller = commands.add_parser("deliver", help="poll the queue of a durable function's event source mapping")
     poller.add_argument("function", help="qualified ARN (alias) of the durable function")
     poller.add_argument("--idle-exit", type=float, default=None, help="stop after this many idle seconds")
     args = parser.parse_args(argv)
-
-    if args.command == "invoke":
-        # The handler's own log lines go to stderr so stdout holds only the response.
-        stdout, sys.stdout = sys.stdout, sys.stderr
-        try:
-            result = run(args.function, json.loads(Path(args.payload).read_text()))
-        finally:
-            sys.stdout = stdout
-        print(json.dumps(result))
-        return 0
     deliver(args.function, threading.Event(), args.idle_exit)
     return 0
 

@@ -21,12 +21,8 @@ pytestmark = pytest.mark.e2e
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def client(service: str) -> Any:
-    return boto3.client(service, endpoint_url=bridge.ENDPOINT, region_name=bridge.REGION)
-
-
 def stock(outputs: dict[str, Any]) -> dict[str, int]:
-    dynamodb = client("dynamodb")
+    dynamodb = bridge.client("dynamodb")
     units = {}
     for product in ("PROD-001", "PROD-002", "PROD-003"):
         item = dynamodb.get_item(TableName=outputs["inventory_table_name"], Key={"pk": {"S": f"PRODUCT#{product}"}})
@@ -80,7 +76,7 @@ def test_parallel_math_through_the_deployed_function(outputs):
 
 
 def test_every_message_is_stored_once_or_dead_lettered(outputs):
-    sqs = client("sqs")
+    sqs = bridge.client("sqs")
     good = {f"src-{n}.csv" for n in range(4)}
     bodies = [json.dumps({"data_source": name, "processing_type": "standard"}) for name in sorted(good)]
     bodies += [json.dumps({"processing_type": "standard"}), json.dumps({"data_source": "x"}), "not json at all"]
