@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 BUILD  := build
-PY_SOURCES := functions tests scripts benchmarks environments/local .github/scripts
+PY_SOURCES := functions tests scripts benchmarks local .github/scripts
 
 # Terraform always runs with the CLI configuration the project ships when the offline provider mirror is
 # present (this workplace and CI); elsewhere Terraform installs providers from the registry as usual.
@@ -165,7 +165,7 @@ saved-plan:
 apply: confirm $(if $(filter local,$(ENV)),emulator-check) $(if $(PLAN),saved-plan tf-init,plan) ## Apply ENV=<env> [PLAN=file]: plan, then apply exactly that plan (prod: CONFIRM=prod or CI=true)
 	@$(TF) apply -input=false $(if $(PLAN),$(abspath $(PLAN)),$(PLAN_FILE))
 ifeq ($(ENV),local)
-	@$(MAKE) bridge
+	@local/processes.sh sync
 endif
 
 .PHONY: destroy
@@ -233,14 +233,14 @@ lint-terraform: venv $(CHECKOV_VENV)/.installed ## terraform fmt -check, checkov
 	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download --framework terraform -d terraform
 
 # --------------------------------------------------------------------------------------------------
-# Local environment: the ministack emulator, and the local-only bridge standing in for the durable-execution
-# service and the SQS poller (environments/local/bridge.py, documented in environments/README.md)
+# Local environment (local/README.md): ministack hosts the resources, AWS's durable engine (dex-local-runner) runs
+# durable executions, a thin front serves both on one endpoint, a poller drives SQS like Lambda's ESM.
 # --------------------------------------------------------------------------------------------------
 EMULATOR_VENV     := .venv-emulator
 MINISTACK_VERSION := 1.5.33
 OUTPUTS_JSON       = $(BUILD)/outputs-$(ENV).json
 
-# ministack pins its own botocore, so it lives in a virtualenv of its own.
+# ministack pins its own botocore (older than the durable SDK needs), so it lives in a virtualenv of its own.
 $(EMULATOR_VENV)/.installed:
 	$(PYTHON) -m venv $(EMULATOR_VENV)
 	$(EMULATOR_VENV)/bin/pip install --quiet --upgrade pip
@@ -248,22 +248,17 @@ $(EMULATOR_VENV)/.installed:
 	touch $@
 
 .PHONY: up
-up: venv $(EMULATOR_VENV)/.installed ## Start the emulator on 127.0.0.1:4566 (idempotent); restart the bridge if deployed
-	@scripts/emulator.sh up
-	@if [[ -f environments/local/terraform.tfstate ]]; then $(MAKE) bridge; fi
+up: venv $(EMULATOR_VENV)/.installed ## Start the local Lambda API on 127.0.0.1:4566 (emulator, durable engine, front; idempotent)
+	@local/processes.sh up
+	@if [[ -f environments/local/terraform.tfstate ]]; then local/processes.sh sync; fi
 
 .PHONY: down
-down: ## Stop the bridge and the emulator (the local deployment goes with them)
-	@scripts/emulator.sh down
+down: ## Stop every local process (poller, front, engine, emulator); the local deployment goes with them
+	@local/processes.sh down
 
 .PHONY: emulator-check
 emulator-check:
-	@scripts/emulator.sh check
-
-.PHONY: bridge
-bridge: venv emulator-check ## (Re)start the local bridge delivering the pipeline queue (run by apply ENV=local)
-	@$(MAKE) -s outputs ENV=local > $(BUILD)/outputs-local.json
-	@scripts/emulator.sh bridge "$$($(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["data_pipeline_alias_arn"]["value"])' < $(BUILD)/outputs-local.json)"
+	@local/processes.sh check
 
 .PHONY: invoke
 invoke: check-env venv ## ENV=<env> FN=order-processor|parallel-math PAYLOAD=file.json: print the JSON response

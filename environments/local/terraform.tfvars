@@ -26,3 +26,6 @@ data_pipeline = {
 alarms = {
   enabled = false
 }
+
+# Durable handlers send checkpoints to the local front, which hands them to the local durable engine.
+local_durable_endpoint = "http://127.0.0.1:4566"

@@ -20,6 +20,9 @@ locals {
     powertools_metrics_namespace = "DurableDeploy"
   }
 
+  # Local environment only: durable handlers checkpoint through the local front (local/README.md).
+  local_durable_environment = var.local_durable_endpoint == null ? {} : { AWS_ENDPOINT_URL_LAMBDA = var.local_durable_endpoint }
+
   # Workers of every workload (order_processing.tf, data_pipeline.tf), keyed by function name suffix.
   workers = merge(local.order_workers, local.pipeline_workers)
   # Durable functions of every workload, keyed by function name suffix.
@@ -143,7 +146,7 @@ module "durable" {
   handler                        = each.value.handler
   package_path                   = "${var.dist_dir}/${each.value.workload}.zip"
   powertools_service_name        = each.value.service
-  environment_variables          = each.value.environment_variables
+  environment_variables          = merge(each.value.environment_variables, local.local_durable_environment)
   chained_function_arns          = [for w in each.value.chained_workers : module.worker[w].function_arn]
   timeout                        = each.value.timeout
   execution_timeout              = each.value.execution_timeout

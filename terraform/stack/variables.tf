@@ -24,6 +24,17 @@ variable "emulator" {
   default     = false
 }
 
+variable "local_durable_endpoint" {
+  description = "Local environment only: the Lambda API endpoint (the local front) that durable handlers send their checkpoint and state calls to, exported as AWS_ENDPOINT_URL_LAMBDA. null everywhere else: on AWS the SDK uses the Lambda service."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.local_durable_endpoint == null || (var.emulator && can(regex("^http://(127\\.0\\.0\\.1|localhost):[0-9]{2,5}$", var.local_durable_endpoint)))
+    error_message = "local_durable_endpoint may only be set together with emulator = true, as http://127.0.0.1:PORT or http://localhost:PORT."
+  }
+}
+
 variable "dist_dir" {
   description = "Directory holding the zips of `make package` (<workload>.zip, layer.zip)."
   type        = string
