@@ -261,11 +261,24 @@ emulator-check:
 	@local/processes.sh check
 
 .PHONY: invoke
-invoke: check-env venv ## ENV=<env> FN=order-processor|parallel-math PAYLOAD=file.json: print the JSON response
+invoke: check-env venv ## ENV=<env> FN=order-processor|parallel-math|data-pipeline PAYLOAD=file.json [NAME=…] [ASYNC=1]: Invoke the live alias
 	@if [[ -z "$(FN)" || ! -f "$(PAYLOAD)" ]]; then \
-	  echo "usage: make invoke ENV=<env> FN=order-processor|parallel-math PAYLOAD=file.json" >&2; exit 2; fi
+	  echo "usage: make invoke ENV=<env> FN=order-processor|parallel-math|data-pipeline PAYLOAD=file.json [NAME=execution-name] [ASYNC=1]" >&2; exit 2; fi
 	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
-	@$(BIN)/python scripts/workloads.py --outputs $(OUTPUTS_JSON) invoke --function $(FN) --payload $(PAYLOAD)
+	@$(BIN)/python scripts/workloads.py --outputs $(OUTPUTS_JSON) invoke --function $(FN) --payload $(PAYLOAD) \
+	  $(if $(NAME),--name '$(NAME)') $(if $(filter 1 true yes,$(ASYNC)),--async)
+
+.PHONY: executions
+executions: check-env venv ## ENV=<env> FN=<function>: recent durable executions (name, status, start, duration)
+	@if [[ -z "$(FN)" ]]; then echo "usage: make executions ENV=<env> FN=order-processor|parallel-math|data-pipeline" >&2; exit 2; fi
+	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
+	@$(BIN)/python scripts/workloads.py --outputs $(OUTPUTS_JSON) executions --function $(FN)
+
+.PHONY: history
+history: check-env venv ## ENV=<env> EXECUTION=<arn>: the execution's operations in order (status, attempts, duration)
+	@if [[ -z "$(EXECUTION)" ]]; then echo "usage: make history ENV=<env> EXECUTION=<durable execution ARN>" >&2; exit 2; fi
+	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
+	@$(BIN)/python scripts/workloads.py --outputs $(OUTPUTS_JSON) history --execution '$(EXECUTION)'
 
 .PHONY: send
 send: check-env venv ## ENV=<env> PAYLOAD=file: put the file's content on the pipeline queue as one message

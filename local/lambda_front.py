@@ -122,40 +122,34 @@ class Front:
     def invoke_durable(
         self, name: str, qualifier: str | None, config: DurableConfig, headers: dict[str, str], payload: bytes
     ) -> Reply:
-        if qualifier in (None, "$LATEST"):
-            return Reply.error(
-                400,
-                "InvalidParameterValueException",
-                f"{name} is a durable function: invoke it with a qualified ARN (a version or an alias), "
-                "not unqualified or $LATEST.",
-            )
-        assert qualifier is not None
         lowered = {k.lower(): v for k, v in headers.items()}
         invocation_type = lowered.get("x-amz-invocation-type", "RequestResponse")
         try:
             version = self.version_of(name, qualifier)
             if invocation_type == "DryRun":
                 return Reply(204, headers={"X-Amz-Executed-Version": version})
-            text = payload.decode() if payload else "{}"
-            json.loads(text)
-        except ClientError as error:
-            return client_error(error)
-        except (UnicodeDecodeError, ValueError):
-            return Reply.error(400, "InvalidRequestContentException", "Could not parse request body into json")
-        execution_name = lowered.get("x-amz-durable-execution-name") or str(uuid.uuid4())
-        try:
+            text = json_payload(payload)
+            execution_name = lowered.get("x-amz-durable-execution-name") or str(uuid.uuid4())
             arn = self.start_or_attach(name, version, execution_name, text, config)
         except ClientError as error:
             return client_error(error)
-        except ExecutionNameTaken as taken:
-            return Reply.error(409, "DurableExecutionAlreadyStartedException", str(taken))
+        except Refusal as refusal:
+            return refusal.reply
         answer = {"X-Amz-Durable-Execution-Arn": arn, "X-Amz-Executed-Version": version}
         if invocation_type == "Event":
             return Reply(202, headers=answer)
         return self.outcome(arn, answer)
 
-    def version_of(self, name: str, qualifier: str) -> str:
+    def version_of(self, name: str, qualifier: str | None) -> str:
         """The version an execution started through ``qualifier`` runs on, for all of its replays."""
+        if qualifier in (None, "$LATEST"):
+            raise Refusal(
+                400,
+                "InvalidParameterValueException",
+                f"{name} is a durable function: invoke it with a qualified ARN (a version or an alias), "
+                "not unqualified or $LATEST.",
+            )
+        assert qualifier is not None
         if qualifier.isdigit():
             self.functions.get_function_configuration(FunctionName=name, Qualifier=qualifier)
             return qualifier
@@ -179,7 +173,7 @@ class Front:
                 details = self.executions.get_durable_execution(DurableExecutionArn=arn)
                 if json.loads(details.get("InputPayload") or "null") != json.loads(payload):
                     msg = f"execution {execution_name!r} of {name} already exists with another payload ({arn})"
-                    raise ExecutionNameTaken(msg)
+                    raise Refusal(409, "DurableExecutionAlreadyStartedException", msg)
                 return arn
             account = self.functions.get_function_configuration(FunctionName=name, Qualifier=version)[
                 "FunctionArn"
@@ -223,8 +217,22 @@ class Front:
         return Reply(200, json.dumps(body).encode(), {**headers, "X-Amz-Function-Error": "Unhandled"})
 
 
-class ExecutionNameTaken(Exception):
-    """An execution of that name exists with another payload."""
+class Refusal(Exception):
+    """The durable Invoke is refused with an AWS error reply."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.reply = Reply.error(status, code, message)
+
+
+def json_payload(payload: bytes) -> str:
+    """The Invoke payload as JSON text (``{}`` when empty); Lambda refuses anything that is not JSON."""
+    try:
+        text = payload.decode() if payload else "{}"
+        json.loads(text)
+    except (UnicodeDecodeError, ValueError):
+        raise Refusal(400, "InvalidRequestContentException", "Could not parse request body into json") from None
+    return text
 
 
 def client_error(error: ClientError) -> Reply:
@@ -236,20 +244,31 @@ def client_error(error: ClientError) -> Reply:
 def engine_start(engine_url: str, request: dict[str, Any]) -> str:
     """The engine's own start call (``POST /start-durable-execution``, not an AWS API)."""
     target = urllib.parse.urlsplit(engine_url)
-    reply = forward(target, "POST", "/start-durable-execution", {"Content-Type": "application/json"}, json.dumps(request).encode())
+    reply = forward(
+        target, "POST", "/start-durable-execution", {"Content-Type": "application/json"}, json.dumps(request).encode()
+    )
     answer = json.loads(reply.body or b"{}")
     if reply.status >= 300:
         raise ClientError(
-            {"Error": {"Code": answer.get("Type", "ServiceException"), "Message": answer.get("message", str(answer))},
-             "ResponseMetadata": {"HTTPStatusCode": reply.status}},
+            {
+                "Error": {
+                    "Code": answer.get("Type", "ServiceException"),
+                    "Message": answer.get("message", str(answer)),
+                },
+                "ResponseMetadata": {"HTTPStatusCode": reply.status},
+            },
             "StartDurableExecution",
         )
     return str(answer["ExecutionArn"])
 
 
-def forward(upstream: urllib.parse.SplitResult, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
+def forward(
+    upstream: urllib.parse.SplitResult, method: str, target: str, headers: dict[str, str], body: bytes
+) -> Reply:
     """Send the request on unchanged (Host included) and return the upstream's answer."""
-    connection = http.client.HTTPConnection(upstream.hostname or "127.0.0.1", upstream.port, timeout=SYNC_INVOKE_LIMIT_SECONDS + 60)
+    connection = http.client.HTTPConnection(
+        upstream.hostname or "127.0.0.1", upstream.port, timeout=SYNC_INVOKE_LIMIT_SECONDS + 60
+    )
     try:
         sent = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP}
         connection.request(method, target, body=body if body or method not in ("GET", "HEAD") else None, headers=sent)
@@ -269,7 +288,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -295,9 +314,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(reply.body)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve  # noqa: N815
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's signature
+    def log_message(self, format: str, *args: Any) -> None:
         LOG.debug(format, *args)
 
 
@@ -309,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     Handler.front = Front(args.emulator, args.engine)
+    ThreadingHTTPServer.request_queue_size = 128  # bursts of concurrent clients (the default backlog is 5)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     LOG.info("Lambda API front on 127.0.0.1:%d (emulator %s, engine %s)", args.port, args.emulator, args.engine)

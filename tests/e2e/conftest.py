@@ -1,15 +1,15 @@
-"""End-to-end wiring: a private ministack, the local environment applied to it by pytest-terraform, the bridge.
+"""End-to-end wiring: a private local environment (emulator, durable engine, Lambda API front) on its own port,
+the local Terraform environment applied to it by pytest-terraform, then the engine and the ESM poller synced to
+what was deployed (local/processes.sh).
 
-The emulator runs on its own port (E2E_EMULATOR_PORT, default 4599) so the tests never touch a developer's
-running local environment. ``make test-e2e`` prepares the Terraform working copy (build/terraform/e2e/stack: the
-stack with a local backend, as for ENV=local) and passes it with --tf-mod-dir; the tfvars of environments/local
-reach every plan and destroy through TF_CLI_ARGS_*.
+The front listens on E2E_EMULATOR_PORT (default 4599; the emulator and the engine on +100 and +200) so the tests
+never touch a developer's running local environment. ``make test-e2e`` prepares the Terraform working copy
+(build/terraform/e2e/stack) and passes it with --tf-mod-dir; the tfvars of environments/local reach every plan and
+destroy through TF_CLI_ARGS_*, with the checkpoint endpoint of the durable handlers pointed at this front.
 """
 
 import os
-import signal
 import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +19,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PORT = os.environ.get("E2E_EMULATOR_PORT", "4599")
 ENDPOINT = f"http://127.0.0.1:{PORT}"
-TF_ARGS = f"-var-file={ROOT}/environments/local/terraform.tfvars -var=dist_dir={ROOT}/build/dist -var=emulator=true"
+STATE_DIR = ROOT / "build" / f"e2e-local-{PORT}"
+TF_ARGS = (
+    f"-var-file={ROOT}/environments/local/terraform.tfvars -var=dist_dir={ROOT}/build/dist -var=emulator=true "
+    f"-var=local_durable_endpoint={ENDPOINT}"
+)
+PROCESS_ENV = {
+    "LOCAL_PORT": PORT,
+    "LOCAL_STATE_DIR": str(STATE_DIR),
+    "LOCAL_TF_STATE": str(STATE_DIR / "unused.tfstate"),  # pytest-terraform keeps the state in its work dir
+}
 os.environ.update(
     {
         "AWS_ENDPOINT_URL": ENDPOINT,
@@ -29,13 +38,17 @@ os.environ.update(
         "AWS_REGION": "us-east-1",
         "TF_CLI_ARGS_plan": TF_ARGS,
         "TF_CLI_ARGS_destroy": TF_ARGS,
-        "BRIDGE_CODE_DIR": str(ROOT / "build" / "bridge-e2e"),
     }
 )
 os.environ.pop("AWS_PROFILE", None)
 
 
-def _healthy() -> bool:
+def local_processes(command: str) -> None:
+    """Run local/processes.sh COMMAND for this test session's private local environment."""
+    subprocess.run([str(ROOT / "local" / "processes.sh"), command], env={**os.environ, **PROCESS_ENV}, check=True)
+
+
+def _answers() -> bool:
     try:
         with urllib.request.urlopen(f"{ENDPOINT}/_ministack/health", timeout=2):
             return True
@@ -44,30 +57,13 @@ def _healthy() -> bool:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def emulator() -> Iterator[str]:
-    """A fresh ministack for this test session, stopped at the end."""
-    if _healthy():
-        pytest.fail(f"port {PORT} is already serving an emulator; set E2E_EMULATOR_PORT to a free port")
-    log = (ROOT / "build" / "ministack-e2e.log").open("w")
-    process = subprocess.Popen(
-        [str(ROOT / ".venv-emulator" / "bin" / "ministack")],
-        env={**os.environ, "GATEWAY_PORT": PORT, "BIND_HOST": "127.0.0.1"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: the Lambda workers it spawns stop with it
-    )
+def local_environment() -> Iterator[str]:
+    """A fresh local environment for this test session, every process stopped at the end."""
+    if _answers():
+        pytest.fail(f"port {PORT} is already serving a local environment; set E2E_EMULATOR_PORT to a free port")
+    local_processes("down")  # leftovers of an interrupted run, by their pid files
+    local_processes("up")
     try:
-        deadline = time.monotonic() + 60
-        while not _healthy():
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.fail("ministack did not start; see build/ministack-e2e.log")
-            time.sleep(0.5)
         yield ENDPOINT
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        log.close()
+        local_processes("down")

@@ -11,6 +11,8 @@ import pytest
 from pytest_terraform import terraform
 from pytest_terraform.tf import TerraformTestApi
 
+from tests.e2e.conftest import local_processes
+
 # pytest-terraform 0.7.0 bug: a session fixture requested from a second test module is loaded from the state it
 # saved with ``TerraformTestApi.load``, which does not exist; ``from_file`` is the loader it means.
 if not hasattr(TerraformTestApi, "load"):
@@ -21,5 +23,7 @@ terraform("stack", scope="session", replay=False, teardown=terraform.TEARDOWN_OF
 
 @pytest.fixture(scope="session", name="outputs")
 def deployed_outputs(stack: Any) -> dict[str, Any]:
-    """The local environment's root outputs, as applied by pytest-terraform."""
+    """The local environment's root outputs, as applied by pytest-terraform, with the durable engine and the ESM
+    poller synced to what was deployed (as `make apply ENV=local` does)."""
+    local_processes("sync")
     return {name: entry["value"] for name, entry in stack.outputs.items()}

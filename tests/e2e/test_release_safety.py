@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from scripts import workloads
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "environments" / "local"))
-import bridge
 from tests.e2e.local_stack import deployed_outputs, stack  # noqa: F401 - fixtures `outputs` and `stack`
 
 pytestmark = pytest.mark.e2e
@@ -35,7 +35,7 @@ def outputs_file(outputs: dict[str, Any], tmp_path: Path) -> Path:
 
 
 def test_rollback_points_live_back_at_the_previous_version(outputs, outputs_file):
-    lambda_client = bridge.client("lambda")
+    lambda_client = boto3.client("lambda")
     name = outputs["function_names"]["parallel-math"]
     deployed = lambda_client.get_alias(FunctionName=name, Name="live")["FunctionVersion"]
 
@@ -56,7 +56,7 @@ def test_rollback_points_live_back_at_the_previous_version(outputs, outputs_file
     assert lambda_client.get_alias(FunctionName=name, Name="live")["FunctionVersion"] == deployed
     published = {v["Version"] for v in lambda_client.list_versions_by_function(FunctionName=name)["Versions"]}
     assert {deployed, new} <= published
-    assert bridge.run(outputs["parallel_math_alias_arn"], {"num1": 10, "num2": 5})["Add"] == 15
+    assert workloads.invoke(outputs, "parallel-math", {"num1": 10, "num2": 5})["Add"] == 15
 
 
 def test_rollback_of_an_unknown_function_names_the_valid_ones(outputs_file):
