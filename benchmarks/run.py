@@ -24,7 +24,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=7, help="measured runs per latency figure (after a warm-up)")
     parser.add_argument(
-        "--import-runs", type=int, default=9, help="rounds of fresh interpreters (every floor and handler once a round)"
+        "--import-runs", type=int, default=15, help="rounds of fresh interpreters (each floor and handler once a round)"
     )
     parser.add_argument("--apply", action="store_true", help="time `make apply ENV=local` from an empty emulator")
     parser.add_argument("--output", type=Path, default=env.BUILD / "bench.json")
