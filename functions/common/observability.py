@@ -4,8 +4,8 @@ The service name comes from POWERTOOLS_SERVICE_NAME when Terraform sets it, othe
 metrics namespace from POWERTOOLS_METRICS_NAMESPACE (default ``DurableDeploy``).
 
 No tracing SDK is loaded: Lambda's active tracing (Terraform ``tracing_mode``) records each invocation without
-one, and the X-Ray SDK Powertools' Tracer needs costs about 150 ms of cold start and is past its maintenance
-cut-off (README "Tracing" says what a trace shows and how to add OpenTelemetry subsegments).
+one, while the X-Ray SDK behind Powertools' Tracer made a worker's cold import about 9 times its Logger's and is in
+maintenance mode (README "Tracing": what a trace still shows, and how to add OpenTelemetry subsegments).
 """
 
 import os
