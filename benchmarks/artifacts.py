@@ -1,6 +1,10 @@
-"""What ships: the size of each zip in build/dist, and each handler module's import time in a fresh interpreter."""
+"""What ships: the size of each zip in build/dist, and each handler module's cold import in a fresh interpreter.
 
-import statistics
+A cold import is compared with the floor of its class, measured in the same run: the import a handler of that
+class cannot avoid. Floors and handlers are imported interleaved (every round imports each of them once, in an
+order rotated per round), so a noisy neighbour slows them alike and the ratio of a round's pair stays fair.
+"""
+
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -9,20 +13,47 @@ from benchmarks import env
 
 DIST = env.BUILD / "dist"
 LAYER_PREFIX = "layer"
-HANDLER_MODULES = (
-    "order_processing.orchestrator",
-    "order_processing.workers.inventory",
-    "order_processing.workers.payment",
-    "order_processing.workers.shipping",
-    "order_processing.workers.tax",
-    "parallel_math.handler",
-    "data_pipeline.pipeline",
-    "data_pipeline.workers.validator",
-    "data_pipeline.workers.transformer",
-    "data_pipeline.workers.storage",
-)
+
+
+@dataclass(frozen=True)
+class ImportClass:
+    """Handlers that need the same libraries: the floor they are measured against and the ratio they may reach."""
+
+    name: str
+    floor: str  # key of FLOORS
+    target_ratio: float
+
+
+PURE = ImportClass("pure-compute worker", "logger", 2.0)
+AWS = ImportClass("AWS-calling worker", "boto3+logger", 1.25)
+DURABLE = ImportClass("durable handler", "durable_sdk+logger", 1.2)
+
+# What each floor imports (in one fresh interpreter, nothing else): Powertools' Logger alone; boto3 and the Logger;
+# the durable SDK (which imports boto3 itself) and the Logger.
+FLOORS: dict[str, tuple[str, ...]] = {
+    "logger": ("aws_lambda_powertools.logging",),
+    "boto3+logger": ("boto3", "aws_lambda_powertools.logging"),
+    "durable_sdk+logger": ("aws_durable_execution_sdk_python", "aws_lambda_powertools.logging"),
+}
+HANDLER_CLASSES: dict[str, ImportClass] = {
+    "order_processing.orchestrator": DURABLE,
+    "order_processing.workers.inventory": AWS,
+    "order_processing.workers.payment": PURE,
+    "order_processing.workers.shipping": PURE,
+    "order_processing.workers.tax": PURE,
+    "parallel_math.handler": DURABLE,
+    "data_pipeline.pipeline": DURABLE,
+    "data_pipeline.workers.validator": PURE,
+    "data_pipeline.workers.transformer": PURE,
+    "data_pipeline.workers.storage": AWS,
+}
+HANDLER_MODULES = tuple(HANDLER_CLASSES)
 IMPORT_PROBE = (
-    "import sys, time\nstart = time.perf_counter()\n__import__(sys.argv[1])\nprint(time.perf_counter() - start)\n"
+    "import sys, time\n"
+    "start = time.perf_counter()\n"
+    "for name in sys.argv[1:]:\n"
+    "    __import__(name)\n"
+    "print(time.perf_counter() - start)\n"
 )
 
 
@@ -42,28 +73,48 @@ def zip_sizes() -> Zips:
     return Zips(sizes, "" if sizes else "no build/dist/*.zip: run `make package` (or `make bench`)")
 
 
-def import_seconds(module: str, runs: int) -> list[float]:
-    """``import module`` timed inside ``runs`` fresh interpreters (PYTHONPATH=functions, the Lambda environment)."""
-    samples: list[float] = []
-    for _ in range(runs):
-        done = subprocess.run(  # noqa: S603
-            [sys.executable, "-c", IMPORT_PROBE, module],
-            cwd=env.ROOT,
-            env=env.subprocess_env(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            msg = f"importing {module} failed: {done.stderr.strip().splitlines()[-1:]}"
-            raise RuntimeError(msg)
-        samples.append(float(done.stdout.strip().splitlines()[-1]))
-    return samples
+def import_once(modules: tuple[str, ...]) -> float:
+    """Seconds to import ``modules`` in a fresh interpreter (PYTHONPATH=functions, the Lambda environment)."""
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", IMPORT_PROBE, *modules],
+        cwd=env.ROOT,
+        env=env.subprocess_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        msg = f"importing {' + '.join(modules)} failed: {done.stderr.strip().splitlines()[-1:]}"
+        raise RuntimeError(msg)
+    return float(done.stdout.strip().splitlines()[-1])
 
 
-def cold_imports(runs: int) -> dict[str, list[float]]:
-    return {module: import_seconds(module, runs) for module in HANDLER_MODULES}
+@dataclass
+class ColdImports:
+    """Samples (seconds) per floor and per handler module, one per round; round ``i`` of each ran together."""
+
+    floors: dict[str, list[float]]
+    handlers: dict[str, list[float]]
+
+    def ratios(self, module: str) -> list[float]:
+        """Per round: the handler's import over its class's floor in that round."""
+        floor = self.floors[HANDLER_CLASSES[module].floor]
+        return [mine / base for mine, base in zip(self.handlers[module], floor, strict=True)]
 
 
-def median_ms(samples: list[float]) -> float:
-    return statistics.median(samples) * 1000
+def cold_imports(runs: int, *, warmup: int = 1) -> ColdImports:
+    """``runs`` rounds, after ``warmup`` discarded ones (bytecode caches written), each importing every floor and
+    every handler once in a fresh interpreter, starting one place further along the list each round."""
+    probes: list[tuple[str, tuple[str, ...]]] = [(f"floor:{name}", mods) for name, mods in FLOORS.items()]
+    probes += [(module, (module,)) for module in HANDLER_MODULES]
+    samples: dict[str, list[float]] = {key: [] for key, _ in probes}
+    for index in range(warmup + runs):
+        shift = index % len(probes)
+        for key, modules in probes[shift:] + probes[:shift]:
+            seconds = import_once(modules)
+            if index >= warmup:
+                samples[key].append(seconds)
+    return ColdImports(
+        floors={name: samples[f"floor:{name}"] for name in FLOORS},
+        handlers={module: samples[module] for module in HANDLER_MODULES},
+    )

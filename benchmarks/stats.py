@@ -1,7 +1,7 @@
 """One benchmark figure: its samples, summary, target and verdict."""
 
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,15 +58,21 @@ def fmt(value: float | None, digits: int) -> str:
     return f"{value:.{digits}f}"
 
 
+def aligned(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows of cells as left-aligned columns, the first row a header underlined with dashes."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
+
+
 def table(figures: list[Figure]) -> str:
     """A fixed-width table: figure, min, median, unit, target, verdict; reasons for nulls underneath."""
     header = ("figure", "min", "median", "unit", "target", "result")
     rows = [header] + [
         (f.key, fmt(f.min, f.digits), fmt(f.median, f.digits), f.unit, f.target, f.verdict) for f in figures
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = aligned(rows)
     notes = [f"  {f.key}: {f.reason}" for f in figures if f.reason]
     if notes:
         lines += ["", "notes:", *notes]

@@ -1,15 +1,18 @@
-"""Powertools Logger, Tracer and Metrics for one workload, configured the same way everywhere.
+"""Powertools Logger and Metrics for one workload, configured the same way everywhere.
 
 The service name comes from POWERTOOLS_SERVICE_NAME when Terraform sets it, otherwise from the workload; the
-metrics namespace from POWERTOOLS_METRICS_NAMESPACE (default ``DurableDeploy``). Tracing is a no-op outside Lambda.
+metrics namespace from POWERTOOLS_METRICS_NAMESPACE (default ``DurableDeploy``).
+
+No tracing SDK is loaded: Lambda's active tracing (Terraform ``tracing_mode``) records each invocation without
+one, while the X-Ray SDK behind Powertools' Tracer made a worker's cold import about 9 times its Logger's and is in
+maintenance mode (README "Tracing": what a trace still shows, and how to add OpenTelemetry subsegments).
 """
 
 import os
 from collections.abc import Callable
-from functools import cached_property
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 DEFAULT_NAMESPACE = "DurableDeploy"
@@ -18,20 +21,12 @@ Handler = Callable[[Any, Any], Any]
 
 
 class Observability:
-    """Logger, Metrics and (created on first use) Tracer of one service.
-
-    The Tracer is lazy because it loads the X-Ray SDK, which builds boto clients at import: about 150 ms of cold
-    start that the durable handlers, which never trace by hand, should not pay.
-    """
+    """Logger and Metrics of one service."""
 
     def __init__(self, service: str, namespace: str) -> None:
         self.service = service
         self.logger = Logger(service=service)
         self.metrics = Metrics(namespace=namespace, service=service)
-
-    @cached_property
-    def tracer(self) -> Tracer:
-        return Tracer(service=self.service)
 
     def count(self, name: str, value: int = 1) -> None:
         """Publish one count metric right away (used by durable handlers, which have no log_metrics wrapper).
@@ -45,18 +40,17 @@ class Observability:
 
 
 def observability(service: str) -> Observability:
-    """Logger (JSON), Tracer and Metrics for ``service``."""
+    """Logger (JSON) and Metrics for ``service``."""
     service = os.environ.get("POWERTOOLS_SERVICE_NAME") or service
     namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or DEFAULT_NAMESPACE
     return Observability(service, namespace)
 
 
 def worker_handler(obs: Observability, correlation_id_path: str) -> Callable[[Handler], Handler]:
-    """The decorator stack every plain worker Lambda wears: JSON logs with a correlation id, X-Ray, metrics."""
+    """The decorator stack every plain worker Lambda wears: JSON logs with a correlation id, and metrics."""
 
     def decorate(func: Handler) -> Handler:
-        traced = obs.tracer.capture_lambda_handler(func)
-        logged = obs.logger.inject_lambda_context(correlation_id_path=correlation_id_path)(traced)
+        logged = obs.logger.inject_lambda_context(correlation_id_path=correlation_id_path)(func)
         return obs.metrics.log_metrics(logged)
 
     return decorate

@@ -28,7 +28,6 @@ TEST_ENV = {
     "PROCESSED_DATA_TABLE_NAME": "test-processed-data",
     "RECORD_CONCURRENCY": "3",
     "POWERTOOLS_METRICS_NAMESPACE": "DurableDeployTest",
-    "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     **WORKER_NAMES,
 }
