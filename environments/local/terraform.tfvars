@@ -26,3 +26,9 @@ data_pipeline = {
 alarms = {
   enabled = false
 }
+
+# The emulator has no CloudWatch alarms or dashboards worth deploying; the durable DLQs exist everywhere.
+durable_monitoring = {
+  alarms_enabled    = false
+  dashboard_enabled = false
+}
