@@ -22,3 +22,11 @@ data_pipeline = {
 alarms = {
   enabled = false
 }
+
+durable_monitoring = {
+  alarms_enabled      = true
+  dashboard_enabled   = true
+  failed_threshold    = 5
+  timed_out_threshold = 1
+  evaluation_periods  = 1
+}

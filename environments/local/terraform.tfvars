@@ -27,5 +27,11 @@ alarms = {
   enabled = false
 }
 
+# The emulator has no CloudWatch alarms or dashboards worth deploying; the durable DLQs exist everywhere.
+durable_monitoring = {
+  alarms_enabled    = false
+  dashboard_enabled = false
+}
+
 # Durable handlers send checkpoints to the local front, which hands them to the local durable engine.
 local_durable_endpoint = "http://127.0.0.1:4566"

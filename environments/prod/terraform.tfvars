@@ -21,3 +21,11 @@ data_pipeline = {
 alarms = {
   enabled = true
 }
+
+durable_monitoring = {
+  alarms_enabled      = true
+  dashboard_enabled   = true
+  failed_threshold    = 0
+  timed_out_threshold = 0
+  evaluation_periods  = 1
+}

@@ -2,8 +2,6 @@
 # chains validator, transformer and storage workers and stores results in the processed-data table.
 
 locals {
-  pipeline_worker_names = { for w in ["validator", "transformer", "storage"] : w => "${local.prefix}-data-${w}" }
-
   pipeline_workers = {
     data-validator = {
       description           = "Validates a pipeline record"
@@ -46,12 +44,14 @@ locals {
       timeout              = var.data_pipeline.function_timeout_s
       execution_timeout    = var.data_pipeline.execution_timeout_s
       reserved_concurrency = null
-      chained_workers      = ["data-validator", "data-transformer", "data-storage"]
+      # Environment variable => worker; main.tf sets each to the worker version of this release (pinned).
+      chained_workers = {
+        VALIDATOR_FUNCTION   = "data-validator"
+        TRANSFORMER_FUNCTION = "data-transformer"
+        STORAGE_FUNCTION     = "data-storage"
+      }
       environment_variables = {
-        VALIDATOR_FUNCTION   = local.pipeline_worker_names["validator"]
-        TRANSFORMER_FUNCTION = local.pipeline_worker_names["transformer"]
-        STORAGE_FUNCTION     = local.pipeline_worker_names["storage"]
-        RECORD_CONCURRENCY   = tostring(var.data_pipeline.record_concurrency)
+        RECORD_CONCURRENCY = tostring(var.data_pipeline.record_concurrency)
       }
     }
   }

@@ -147,7 +147,6 @@ module "durable" {
   package_path                   = "${var.dist_dir}/${each.value.workload}.zip"
   powertools_service_name        = each.value.service
   environment_variables          = merge(each.value.environment_variables, local.local_durable_environment)
-  chained_function_arns          = [for w in each.value.chained_workers : module.worker[w].function_arn]
   timeout                        = each.value.timeout
   execution_timeout              = each.value.execution_timeout
   reserved_concurrent_executions = each.value.reserved_concurrency
@@ -161,6 +160,15 @@ module "durable" {
   tracing_mode                   = local.function_defaults.tracing_mode
   powertools_metrics_namespace   = local.function_defaults.powertools_metrics_namespace
   tags                           = local.tags
+
+  # Pinned release: each *_FUNCTION variable names the worker version published by this apply, so a version of
+  # the durable function always calls the workers it was released with (and `make rollback` rolls them back too).
+  chained_functions = {
+    for env_var, w in each.value.chained_workers : env_var => {
+      function_arn = module.worker[w].function_arn
+      version      = module.worker[w].function_version
+    }
+  }
 }
 
 # ------------------------------------------------------------------------------------------------

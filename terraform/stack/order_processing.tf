@@ -1,8 +1,6 @@
 # Order processing: a durable orchestrator fanning out to four worker functions; stock in the inventory table.
 
 locals {
-  order_worker_names = { for w in ["inventory", "payment", "shipping", "tax"] : w => "${local.prefix}-${w}-worker" }
-
   order_workers = {
     inventory-worker = {
       description = "Reserves and releases stock for an order (all or nothing, idempotent per order)"
@@ -53,13 +51,14 @@ locals {
       timeout              = 60
       execution_timeout    = var.order_processing.orchestrator_exec_timeout_s
       reserved_concurrency = var.order_processing.orchestrator_concurrency
-      chained_workers      = ["inventory-worker", "payment-worker", "shipping-worker", "tax-worker"]
-      environment_variables = {
-        INVENTORY_FUNCTION = local.order_worker_names["inventory"]
-        PAYMENT_FUNCTION   = local.order_worker_names["payment"]
-        SHIPPING_FUNCTION  = local.order_worker_names["shipping"]
-        TAX_FUNCTION       = local.order_worker_names["tax"]
+      # Environment variable => worker; main.tf sets each to the worker version of this release (pinned).
+      chained_workers = {
+        INVENTORY_FUNCTION = "inventory-worker"
+        PAYMENT_FUNCTION   = "payment-worker"
+        SHIPPING_FUNCTION  = "shipping-worker"
+        TAX_FUNCTION       = "tax-worker"
       }
+      environment_variables = {}
     }
   }
 

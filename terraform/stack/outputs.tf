@@ -67,3 +67,18 @@ output "data_processing_event_source_mapping_uuid" {
   description = "UUID of the pipeline's event source mapping."
   value       = module.data_processing_queue.event_source_mapping_uuid
 }
+
+output "durable_dead_letter_queue_urls" {
+  description = "URL of each durable function's dead-letter queue (asynchronous invocations that ended FAILED, TIMED_OUT or STOPPED), keyed like function_names."
+  value       = { for k, m in module.durable : k => m.dead_letter_queue_url }
+}
+
+output "durable_alarm_names" {
+  description = "Names of the durable functions' alarms, keyed \"<function>/<failed|timed-out|storage|utilization|dlq-depth>\"."
+  value       = module.durable_monitoring.alarm_names
+}
+
+output "durable_dashboard_name" {
+  description = "Name of the environment's durable-functions dashboard, or null when disabled."
+  value       = module.durable_monitoring.dashboard_name
+}

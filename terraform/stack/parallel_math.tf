@@ -10,7 +10,7 @@ locals {
       timeout               = 30
       execution_timeout     = 300
       reserved_concurrency  = null
-      chained_workers       = []
+      chained_workers       = {}
       environment_variables = {}
     }
   }

@@ -161,6 +161,28 @@ variable "alarms" {
   }
 }
 
+variable "durable_monitoring" {
+  description = "Alarms and dashboard of the durable functions (terraform/modules/durable_monitoring, which validates every field): alarms_enabled, dashboard_enabled, failed_threshold and timed_out_threshold (executions per period above which the alarm fires, >= 0), storage_bytes_threshold_ratio (fraction of the 100 MB per-execution limit, (0, 1]), utilization_threshold_percent (1..100), dead_letter_queue_threshold (>= 1), period_seconds (multiple of 60), evaluation_periods (period x evaluations <= 1 day), alarm_actions (ARNs notified besides the alarms topic)."
+  type = object({
+    alarms_enabled                = optional(bool, true)
+    dashboard_enabled             = optional(bool, true)
+    failed_threshold              = optional(number, 0)
+    timed_out_threshold           = optional(number, 0)
+    storage_bytes_threshold_ratio = optional(number, 0.8)
+    utilization_threshold_percent = optional(number, 80)
+    dead_letter_queue_threshold   = optional(number, 1)
+    period_seconds                = optional(number, 300)
+    evaluation_periods            = optional(number, 1)
+    alarm_actions                 = optional(list(string), [])
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for a in var.durable_monitoring.alarm_actions : can(regex("^arn:", a))])
+    error_message = "durable_monitoring.alarm_actions must hold ARNs (the thresholds are validated in terraform/modules/durable_monitoring)."
+  }
+}
+
 variable "tags" {
   description = "Extra tags for every resource (Project, Environment and ManagedBy are always set)."
   type        = map(string)

@@ -18,6 +18,34 @@ from tests.ci.scripts import plan_summary
 REPO = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ["dev", "prod"]
 DURABLE = {"order-processor", "parallel-math", "durable-data-pipeline"}
+# Each durable function's *_FUNCTION variables: the chained workers it was released with.
+CHAINED = {
+    "order-processor": {
+        "INVENTORY_FUNCTION": "inventory-worker",
+        "PAYMENT_FUNCTION": "payment-worker",
+        "SHIPPING_FUNCTION": "shipping-worker",
+        "TAX_FUNCTION": "tax-worker",
+    },
+    "parallel-math": {},
+    "durable-data-pipeline": {
+        "VALIDATOR_FUNCTION": "data-validator",
+        "TRANSFORMER_FUNCTION": "data-transformer",
+        "STORAGE_FUNCTION": "data-storage",
+    },
+}
+DURABLE_ALARMS = {
+    "failed": ("AWS/Lambda", "DurableExecutionFailed", "Sum", "GreaterThanThreshold"),
+    "timed-out": ("AWS/Lambda", "DurableExecutionTimedOut", "Sum", "GreaterThanThreshold"),
+    "storage": ("AWS/Lambda", "DurableExecutionStorageWrittenBytes", "Maximum", "GreaterThanOrEqualToThreshold"),
+    "utilization": (
+        "AWS/Lambda",
+        "ApproximateRunningDurableExecutionsUtilization",
+        "Maximum",
+        "GreaterThanThreshold",
+    ),
+}
+STORAGE_LIMIT_BYTES = 100 * 1000 * 1000
+FOURTEEN_DAYS = 14 * 24 * 3600
 WORKERS = {
     "inventory-worker",
     "payment-worker",
@@ -43,6 +71,10 @@ def planned(env: str, resource_type: str) -> list[dict[str, Any]]:
         for rc in load_plan(env)["resource_changes"]
         if rc["type"] == resource_type
     ]
+
+
+def changes(env: str, resource_type: str) -> list[dict[str, Any]]:
+    return [rc for rc in load_plan(env)["resource_changes"] if rc["type"] == resource_type]
 
 
 def durable_functions(env: str) -> dict[str, dict[str, Any]]:
@@ -101,7 +133,8 @@ def test_event_source_mapping_reports_batch_item_failures(env):
 
 def test_queues_redrive_policy_and_names(env):
     names = {q["name"] for q in planned(env, "aws_sqs_queue")}
-    assert names == {f"{env}-data-processing-queue", f"{env}-data-processing-dlq"}
+    durable_dlqs = {f"{env}-{name}-dlq" for name in DURABLE}
+    assert names == {f"{env}-data-processing-queue", f"{env}-data-processing-dlq"} | durable_dlqs
     assert len(planned(env, "aws_sqs_queue_redrive_policy")) == 1
     assert len(planned(env, "aws_sqs_queue_redrive_allow_policy")) == 1
 
@@ -143,8 +176,116 @@ def test_prod_differs_from_dev_where_it_should():
     assert dev["variables"]["deletion_protection"]["value"] is False
     assert prod["variables"]["deletion_protection"]["value"] is True
     assert prod["variables"]["log_retention_days"]["value"] > dev["variables"]["log_retention_days"]["value"]
-    assert planned("prod", "aws_cloudwatch_metric_alarm")
-    assert not planned("dev", "aws_cloudwatch_metric_alarm")
+    # Only prod pages someone: the SNS topic, the pipeline DLQ alarm, and actions on every durable alarm.
+    assert planned("prod", "aws_sns_topic")
+    assert not planned("dev", "aws_sns_topic")
+    assert any("data_processing_queue" in a["address"] for a in planned("prod", "aws_cloudwatch_metric_alarm"))
+    assert not any("data_processing_queue" in a["address"] for a in planned("dev", "aws_cloudwatch_metric_alarm"))
+    for rc in changes("prod", "aws_cloudwatch_metric_alarm"):
+        assert rc["change"]["after_unknown"].get("alarm_actions"), rc["address"]  # the topic's ARN, known at apply
+    for rc in changes("dev", "aws_cloudwatch_metric_alarm"):
+        assert not rc["change"]["after"]["alarm_actions"], rc["address"]  # visible, notifies no one
+    dev_monitoring = dev["variables"]["durable_monitoring"]["value"]
+    prod_monitoring = prod["variables"]["durable_monitoring"]["value"]
+    assert prod_monitoring["failed_threshold"] <= dev_monitoring["failed_threshold"]
+
+
+# --- Pinned releases: a durable function's version calls exactly the worker versions it was released with ---
+
+
+def test_workers_publish_a_version_per_change(env):
+    for rc in changes(env, "aws_lambda_function"):
+        assert rc["change"]["after"]["publish"] is True, rc["address"]
+        # From empty state the version is known only after apply: the plan must not pretend to know it.
+        assert rc["change"]["after_unknown"]["qualified_arn"] is True, rc["address"]
+        assert rc["change"]["after_unknown"]["version"] is True, rc["address"]
+
+
+def test_every_function_variable_of_a_durable_function_is_a_pinned_worker_version(env):
+    """*_FUNCTION variables are stack parameters (the template stays known at plan time) fed from the workers'
+    published versions; the module rejects $LATEST and aliases (terraform/modules/durable_function tests)."""
+    for name, template in durable_functions(env).items():
+        key = name.removeprefix(f"{env}-")
+        variables = template["Resources"]["Function"]["Properties"]["Environment"]["Variables"]
+        refs = {k: v for k, v in variables.items() if k.endswith("_FUNCTION")}
+        assert set(refs) == set(CHAINED[key]), name
+        for variable, value in refs.items():
+            assert isinstance(value, dict), f"{name}: {variable} is not pinned: {value!r}"
+            assert set(value) == {"Ref"}, f"{name}: {variable} is not pinned: {value!r}"
+            assert template["Parameters"][value["Ref"]]["Type"] == "String"
+        assert all(not isinstance(v, str) or ":function:" not in v for v in variables.values())
+
+    call = load_plan(env)["configuration"]["root_module"]["module_calls"]["durable"]
+    assert "module.worker" in call["expressions"]["chained_functions"]["references"]
+    worker_outputs = load_plan(env)["configuration"]["root_module"]["module_calls"]["worker"]["module"]["outputs"]
+    assert "aws_lambda_function.this.version" in worker_outputs["function_version"]["expression"]["references"]
+
+
+# --- Durable failures are never silent ---
+
+
+def test_a_dead_letter_queue_per_durable_function(env):
+    queues = {q["name"]: q for q in planned(env, "aws_sqs_queue")}
+    for name, template in durable_functions(env).items():
+        dlq = queues[f"{name}-dlq"]
+        assert dlq["sqs_managed_sse_enabled"] is True or dlq.get("kms_master_key_id")
+        assert dlq["message_retention_seconds"] >= FOURTEEN_DAYS
+        props = template["Resources"]["Function"]["Properties"]
+        assert props["DeadLetterConfig"] == {"TargetArn": {"Ref": "DeadLetterQueueArn"}}
+        assert "DeadLetterQueueArn" in template["Parameters"]
+
+    call = load_plan(env)["configuration"]["root_module"]["module_calls"]["durable"]["module"]
+    stack = next(r for r in call["resources"] if r["address"] == "aws_cloudformation_stack.this")
+    assert "local.parameters" in stack["expressions"]["parameters"]["references"]
+
+
+def test_durable_alarms_per_durable_function(env):
+    alarms = {a["alarm_name"]: a for a in planned(env, "aws_cloudwatch_metric_alarm")}
+    # The plan records the tfvars as written; the rest are the variable's defaults (terraform/stack/variables.tf).
+    monitoring = {
+        "storage_bytes_threshold_ratio": 0.8,
+        "utilization_threshold_percent": 80,
+        **load_plan(env)["variables"]["durable_monitoring"]["value"],
+    }
+    thresholds = {
+        "failed": monitoring["failed_threshold"],
+        "timed-out": monitoring["timed_out_threshold"],
+        "storage": monitoring["storage_bytes_threshold_ratio"] * STORAGE_LIMIT_BYTES,
+        "utilization": monitoring["utilization_threshold_percent"],
+    }
+    assert thresholds["utilization"] <= 80
+    for name in durable_functions(env):
+        for kind, (namespace, metric, statistic, operator) in DURABLE_ALARMS.items():
+            alarm = alarms[f"{name}-durable-{kind}"]
+            assert (alarm["namespace"], alarm["metric_name"], alarm["statistic"]) == (namespace, metric, statistic)
+            assert alarm["comparison_operator"] == operator
+            assert alarm["dimensions"] == {"FunctionName": name}
+            assert alarm["threshold"] == pytest.approx(thresholds[kind], abs=1)
+        assert alarms[f"{name}-durable-storage"]["threshold"] < STORAGE_LIMIT_BYTES
+        depth = alarms[f"{name}-dlq-depth"]
+        assert (depth["namespace"], depth["metric_name"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+        assert depth["dimensions"] == {"QueueName": f"{name}-dlq"}
+        assert depth["threshold"] >= 1
+
+
+def test_one_dashboard_with_the_durable_metrics(env):
+    (dashboard,) = planned(env, "aws_cloudwatch_dashboard")
+    assert dashboard["dashboard_name"] == f"{env}-durable-functions"
+    body = dashboard["dashboard_body"]
+    for needle in [
+        "DurableExecutionStarted",
+        "DurableExecutionSucceeded",
+        "DurableExecutionFailed",
+        "DurableExecutionTimedOut",
+        "DurableExecutionDuration",
+        "DurableExecutionOperations",
+        f"{env}-data-processing-queue",
+        f"{env}-data-processing-dlq",
+        '"Errors"',
+        *(f"{name}-dlq" for name in durable_functions(env)),
+        *(f"{env}-{worker}" for worker in WORKERS),
+    ]:
+        assert needle in body, needle
 
 
 def test_ci_summarises_the_real_plan(env):

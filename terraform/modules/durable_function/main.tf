@@ -29,10 +29,29 @@ module "base" {
         resources = ["${local.function_arn}:*"]
       },
     ],
-    length(var.chained_function_arns) == 0 ? [] : [{
-      sid       = "ChainedInvoke"
-      actions   = ["lambda:InvokeFunction"]
-      resources = flatten([for arn in var.chained_function_arns : [arn, "${arn}:*"]])
+    # Pinned releases: every version of this function calls the worker versions it was released with. The role is
+    # shared by all of this function's versions, and executions in flight on an older version still call that
+    # release's (older) worker versions, so the grant is every published version of exactly the chained
+    # functions (function:NAME:*), and never the unqualified function or $LATEST (denied outright).
+    [for statement in [
+      {
+        sid       = "ChainedInvokePinnedVersions"
+        effect    = "Allow"
+        actions   = ["lambda:InvokeFunction"]
+        resources = [for f in local.chained_function_arns : "${f}:*"]
+      },
+      {
+        sid       = "ChainedInvokeNeverLatest"
+        effect    = "Deny"
+        actions   = ["lambda:InvokeFunction"]
+        resources = flatten([for f in local.chained_function_arns : [f, "${f}:$LATEST"]])
+      },
+    ] : statement if length(var.chained_functions) > 0],
+    [{
+      # Asynchronous invocations whose durable execution ends FAILED, TIMED_OUT or STOPPED.
+      sid       = "DeadLetterQueue"
+      actions   = ["sqs:SendMessage"]
+      resources = [aws_sqs_queue.dead_letter.arn]
     }],
     var.policy_statements,
   )
@@ -46,8 +65,17 @@ locals {
 
   deletion_policy = var.retain_on_delete ? "Retain" : "Delete"
 
-  # Everything below is known at plan time (values that are not - role, bucket, layers - are stack parameters),
-  # so a plan shows the whole function definition, DurableConfig included.
+  # Chained functions, pinned: ENV_VAR => stack parameter holding the version-qualified ARN. The template refers to
+  # the parameter, so it stays known at plan time while a worker's new version is not; a new worker version changes
+  # the parameter, hence ConfigDigest, hence publishes a new version of this function.
+  chained_function_arns = distinct([for f in values(var.chained_functions) : f.function_arn])
+  chained_parameters = {
+    for env_var, f in var.chained_functions :
+    join("", [for word in split("_", lower(env_var)) : title(word)]) => { env_var = env_var, qualified_arn = "${f.function_arn}:${f.version}" }
+  }
+
+  # Everything below is known at plan time (values that are not - role, bucket, layers, dead-letter queue, pinned
+  # chained versions - are stack parameters), so a plan shows the whole function definition, DurableConfig included.
   function_properties = merge(
     {
       FunctionName  = var.function_name
@@ -59,9 +87,12 @@ locals {
       Timeout       = var.timeout
       Role          = { Ref = "RoleArn" }
       Code          = { S3Bucket = { Ref = "CodeS3Bucket" }, S3Key = module.base.s3_key }
-      Environment   = { Variables = module.base.environment_variables }
-      TracingConfig = { Mode = var.tracing_mode }
-      LoggingConfig = { LogGroup = module.base.log_group_name, LogFormat = "JSON" }
+      Environment = {
+        Variables = merge(module.base.environment_variables, { for p, c in local.chained_parameters : c.env_var => { Ref = p } })
+      }
+      DeadLetterConfig = { TargetArn = { Ref = "DeadLetterQueueArn" } }
+      TracingConfig    = { Mode = var.tracing_mode }
+      LoggingConfig    = { LogGroup = module.base.log_group_name, LogFormat = "JSON" }
       DurableConfig = {
         ExecutionTimeout      = var.execution_timeout
         RetentionPeriodInDays = var.retention_period_days
@@ -77,21 +108,29 @@ locals {
   # Version through its Description (ConfigDigest), which also forces a replacement, i.e. a new version.
   version_logical_id = "Version${substr(sha256(jsonencode(local.function_properties)), 0, 16)}"
 
-  parameters = {
-    RoleArn      = module.base.role_arn
-    CodeS3Bucket = module.base.s3_bucket
-    LayerArns    = join(",", var.layers)
-  }
+  parameters = merge(
+    {
+      RoleArn            = module.base.role_arn
+      CodeS3Bucket       = module.base.s3_bucket
+      LayerArns          = join(",", var.layers)
+      DeadLetterQueueArn = aws_sqs_queue.dead_letter.arn
+    },
+    { for p, c in local.chained_parameters : p => c.qualified_arn },
+  )
 
   template = {
     AWSTemplateFormatVersion = "2010-09-09"
     Description              = "Durable Lambda function ${var.function_name} (managed by Terraform)"
-    Parameters = {
-      RoleArn      = { Type = "String" }
-      CodeS3Bucket = { Type = "String" }
-      LayerArns    = { Type = "CommaDelimitedList", Default = "" }
-      ConfigDigest = { Type = "String" }
-    }
+    Parameters = merge(
+      {
+        RoleArn            = { Type = "String" }
+        CodeS3Bucket       = { Type = "String" }
+        LayerArns          = { Type = "CommaDelimitedList", Default = "" }
+        DeadLetterQueueArn = { Type = "String" }
+        ConfigDigest       = { Type = "String" }
+      },
+      { for p, c in local.chained_parameters : p => { Type = "String", Description = "Pinned version of ${c.env_var}" } },
+    )
     Resources = {
       Function = {
         Type                = "AWS::Lambda::Function"
@@ -127,6 +166,15 @@ locals {
       AliasArn     = { Value = { Ref = "Alias" } }
     }
   }
+}
+
+# Durable functions have no Lambda destinations: an asynchronous invocation whose execution ends FAILED, TIMED_OUT
+# or STOPPED goes to this queue (DeadLetterConfig). Its depth is alarmed in terraform/modules/durable_monitoring.
+resource "aws_sqs_queue" "dead_letter" {
+  name                      = "${var.function_name}-dlq"
+  message_retention_seconds = 1209600 # 14 days, SQS's maximum
+  sqs_managed_sse_enabled   = true
+  tags                      = var.tags
 }
 
 resource "aws_cloudformation_stack" "this" {

@@ -52,3 +52,28 @@ output "cloudformation_template" {
   description = "Template of the function's stack (JSON), for review tooling and tests."
   value       = aws_cloudformation_stack.this.template_body
 }
+
+output "chained_function_qualified_arns" {
+  description = "Environment variable => version-qualified ARN of each chained function this release calls."
+  value       = { for p, c in local.chained_parameters : c.env_var => c.qualified_arn }
+}
+
+output "dead_letter_queue_arn" {
+  description = "ARN of the dead-letter queue of asynchronous invocations whose execution failed, timed out or was stopped."
+  value       = aws_sqs_queue.dead_letter.arn
+}
+
+output "dead_letter_queue_name" {
+  description = "Name of the function's dead-letter queue."
+  value       = aws_sqs_queue.dead_letter.name
+}
+
+output "dead_letter_queue_url" {
+  description = "URL of the function's dead-letter queue."
+  value       = aws_sqs_queue.dead_letter.id
+}
+
+output "stack_parameters" {
+  description = "Parameters of the function's stack (the values the template refers to), for review tooling and tests."
+  value       = aws_cloudformation_stack.this.parameters
+}

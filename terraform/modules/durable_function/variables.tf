@@ -211,14 +211,32 @@ variable "reserved_concurrent_executions" {
   }
 }
 
-variable "chained_function_arns" {
-  description = "Unqualified ARNs of the functions this one invokes (durable chained invoke); each is granted as [arn, arn:*]."
-  type        = list(string)
-  default     = []
+variable "chained_functions" {
+  description = "Functions this one chain-invokes, pinned: environment variable (NAME_FUNCTION) => unqualified function ARN and the published version of this release. The variable holds arn:...:function:NAME:VERSION; the role may invoke function:NAME:* but never NAME or NAME:$LATEST."
+  type = map(object({
+    function_arn = string
+    version      = string
+  }))
+  default = {}
 
   validation {
-    condition     = alltrue([for a in var.chained_function_arns : can(regex("^arn:[a-z-]+:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+$", a))])
-    error_message = "chained_function_arns must hold unqualified Lambda function ARNs (arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME)."
+    condition     = alltrue([for k in keys(var.chained_functions) : can(regex("^[A-Z][A-Z0-9_]*_FUNCTION$", k))])
+    error_message = "chained_functions keys must be environment variable names ending in _FUNCTION (uppercase letters, digits, '_')."
+  }
+
+  validation {
+    condition     = alltrue([for f in values(var.chained_functions) : can(regex("^arn:[a-z-]+:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+$", f.function_arn))])
+    error_message = "chained_functions function_arn values must be unqualified Lambda function ARNs (arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME)."
+  }
+
+  validation {
+    condition     = alltrue([for f in values(var.chained_functions) : can(regex("^[1-9][0-9]*$", f.version))])
+    error_message = "chained_functions version values must be published version numbers (1, 2, ...), never $LATEST or an alias: a release calls exactly the workers it was released with."
+  }
+
+  validation {
+    condition     = length(setintersection(keys(var.chained_functions), keys(var.environment_variables))) == 0
+    error_message = "chained_functions keys must not also be set in environment_variables (the pinned ARN would be overwritten)."
   }
 }
 

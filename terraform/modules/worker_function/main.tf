@@ -1,4 +1,7 @@
 # A plain (non-durable) Lambda function with its own role and log group; code from a content-addressed S3 object.
+# With publish (the default) every change of code or configuration publishes a new version; callers pin
+# qualified_arn. Lambda keeps every published version until the function itself is deleted, so the versions that
+# older releases of a durable caller pinned stay callable after later applies.
 
 module "base" {
   source = "../function_base"
@@ -39,7 +42,7 @@ resource "aws_lambda_function" "this" {
   s3_key                         = module.base.s3_key
   source_code_hash               = filebase64sha256(var.package_path)
   layers                         = var.layers
-  publish                        = var.create_alias
+  publish                        = var.publish
   reserved_concurrent_executions = coalesce(var.reserved_concurrent_executions, -1)
 
   environment {

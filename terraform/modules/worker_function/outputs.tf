@@ -19,8 +19,13 @@ output "alias_arn" {
 }
 
 output "function_version" {
-  description = "Latest published version ($LATEST unless create_alias)."
+  description = "Newest published version (a number; $LATEST when publish is false)."
   value       = aws_lambda_function.this.version
+}
+
+output "qualified_arn" {
+  description = "Version-qualified ARN of the newest published version (arn:...:function:NAME:N), what a durable caller pins; null when publish is false."
+  value       = var.publish ? aws_lambda_function.this.qualified_arn : null
 }
 
 output "role_arn" {

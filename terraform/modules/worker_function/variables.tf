@@ -212,10 +212,21 @@ variable "tags" {
   default     = {}
 }
 
+variable "publish" {
+  description = "Publish a new version on every change of code or configuration (qualified_arn names it). Durable callers pin that version; published versions are never deleted while the function exists."
+  type        = bool
+  default     = true
+}
+
 variable "create_alias" {
-  description = "Publish a version on every change and point an alias (alias_name) at it."
+  description = "Point an alias (alias_name) at the newest published version; needs publish."
   type        = bool
   default     = false
+
+  validation {
+    condition     = !var.create_alias || var.publish
+    error_message = "create_alias needs publish = true: an alias can only point at a published version."
+  }
 }
 
 variable "alias_name" {

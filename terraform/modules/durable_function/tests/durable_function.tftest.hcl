@@ -21,6 +21,12 @@ mock_provider "aws" {
       }
     }
   }
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:us-east-1:123456789012:test-durable-dlq"
+      id  = "https://sqs.us-east-1.amazonaws.com/123456789012/test-durable-dlq"
+    }
+  }
   mock_data "aws_region" {
     defaults = {
       name = "us-east-1"
@@ -38,8 +44,10 @@ variables {
   environment             = "dev"
   powertools_service_name = "order-processing"
   layers                  = ["arn:aws:lambda:us-east-1:123456789012:layer:deps:1"]
-  chained_function_arns   = ["arn:aws:lambda:us-east-1:123456789012:function:test-worker"]
-  environment_variables   = { WORKER_FUNCTION = "test-worker" }
+  chained_functions = {
+    WORKER_FUNCTION = { function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-worker", version = "3" }
+  }
+  environment_variables = { RECORD_CONCURRENCY = "3" }
   policy_statements = [{
     sid       = "Table"
     actions   = ["dynamodb:GetItem"]
@@ -83,13 +91,14 @@ run "stack_carries_durable_config_version_and_alias" {
 
   assert {
     condition = jsondecode(aws_cloudformation_stack.this.template_body).Resources.Function.Properties.Environment.Variables == {
-      WORKER_FUNCTION              = "test-worker"
+      RECORD_CONCURRENCY           = "3"
+      WORKER_FUNCTION              = { Ref = "WorkerFunction" }
       ENVIRONMENT                  = "dev"
       POWERTOOLS_SERVICE_NAME      = "order-processing"
       POWERTOOLS_METRICS_NAMESPACE = "DurableDeploy"
       POWERTOOLS_LOG_LEVEL         = "INFO"
     }
-    error_message = "Environment must hold the caller's variables plus ENVIRONMENT and the Powertools settings."
+    error_message = "Environment must hold the caller's variables, the pinned chained functions (stack parameters) plus ENVIRONMENT and the Powertools settings."
   }
 
   assert {
@@ -120,14 +129,16 @@ run "iam_is_least_privilege" {
     condition = {
       for s in jsondecode(module.base.policy_json).Statement : s.Sid => s.Resource
       } == {
-      OwnLogGroup           = ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/test-durable:*"]
-      DurableExecutionState = ["arn:aws:lambda:us-east-1:123456789012:function:test-durable:*"]
-      ChainedInvoke = [
+      OwnLogGroup                 = ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/test-durable:*"]
+      DurableExecutionState       = ["arn:aws:lambda:us-east-1:123456789012:function:test-durable:*"]
+      ChainedInvokePinnedVersions = ["arn:aws:lambda:us-east-1:123456789012:function:test-worker:*"]
+      ChainedInvokeNeverLatest = [
         "arn:aws:lambda:us-east-1:123456789012:function:test-worker",
-        "arn:aws:lambda:us-east-1:123456789012:function:test-worker:*",
+        "arn:aws:lambda:us-east-1:123456789012:function:test-worker:$LATEST",
       ]
-      XRayWrite = ["*"]
-      Table     = ["arn:aws:dynamodb:us-east-1:123456789012:table/t"]
+      DeadLetterQueue = ["arn:aws:sqs:us-east-1:123456789012:test-durable-dlq"]
+      XRayWrite       = ["*"]
+      Table           = ["arn:aws:dynamodb:us-east-1:123456789012:table/t"]
     }
     error_message = "Every statement must be scoped to its narrowest resource."
   }
@@ -141,8 +152,74 @@ run "iam_is_least_privilege" {
   }
 
   assert {
+    condition = (
+      one([for s in jsondecode(module.base.policy_json).Statement : s.Effect if s.Sid == "ChainedInvokeNeverLatest"]) == "Deny" &&
+      one([for s in jsondecode(module.base.policy_json).Statement : s.Action if s.Sid == "DeadLetterQueue"]) == ["sqs:SendMessage"]
+    )
+    error_message = "Invoking a chained function unqualified or as $LATEST must be denied; the role must be able to dead-letter."
+  }
+
+  assert {
     condition     = contains(flatten([for s in jsondecode(module.base.policy_json).Statement : s.Action if s.Sid == "DurableExecutionState"]), "lambda:CheckpointDurableExecution")
     error_message = "The role must be allowed to checkpoint its durable executions."
+  }
+}
+
+run "chained_functions_are_pinned_versions" {
+  command = apply
+
+  assert {
+    condition     = aws_cloudformation_stack.this.parameters.WorkerFunction == "arn:aws:lambda:us-east-1:123456789012:function:test-worker:3"
+    error_message = "The stack parameter behind WORKER_FUNCTION must be the version-qualified ARN of this release's worker."
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudformation_stack.this.template_body).Parameters.WorkerFunction.Type == "String"
+    error_message = "The template must declare the pinned worker parameter."
+  }
+
+  assert {
+    condition     = output.chained_function_qualified_arns == { WORKER_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:test-worker:3" }
+    error_message = "The module must report which worker versions this release calls."
+  }
+}
+
+run "new_worker_version_publishes_new_version" {
+  command = apply
+
+  variables {
+    chained_functions = {
+      WORKER_FUNCTION = { function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-worker", version = "4" }
+    }
+  }
+
+  assert {
+    condition     = aws_cloudformation_stack.this.parameters.ConfigDigest != run.chained_functions_are_pinned_versions.stack_parameters.ConfigDigest
+    error_message = "A new worker version must change ConfigDigest, i.e. replace the Version resource and publish a new version."
+  }
+
+  assert {
+    condition     = aws_cloudformation_stack.this.template_body == run.chained_functions_are_pinned_versions.cloudformation_template
+    error_message = "The template must stay the same (and known at plan time): the pinned version is a parameter."
+  }
+}
+
+run "failed_async_executions_go_to_an_encrypted_dlq" {
+  command = apply
+
+  assert {
+    condition     = jsondecode(aws_cloudformation_stack.this.template_body).Resources.Function.Properties.DeadLetterConfig == { TargetArn = { Ref = "DeadLetterQueueArn" } }
+    error_message = "The function's DeadLetterConfig must target the DLQ parameter."
+  }
+
+  assert {
+    condition     = aws_cloudformation_stack.this.parameters.DeadLetterQueueArn == aws_sqs_queue.dead_letter.arn
+    error_message = "The DLQ parameter must be the module's queue."
+  }
+
+  assert {
+    condition     = aws_sqs_queue.dead_letter.name == "test-durable-dlq" && aws_sqs_queue.dead_letter.sqs_managed_sse_enabled && aws_sqs_queue.dead_letter.message_retention_seconds >= 1209600
+    error_message = "The DLQ must be encrypted and keep messages 14 days."
   }
 }
 
@@ -150,9 +227,9 @@ run "no_wildcard_without_tracing_or_chaining" {
   command = apply
 
   variables {
-    tracing_mode          = "PassThrough"
-    chained_function_arns = []
-    policy_statements     = []
+    tracing_mode      = "PassThrough"
+    chained_functions = {}
+    policy_statements = []
   }
 
   assert {
@@ -161,7 +238,7 @@ run "no_wildcard_without_tracing_or_chaining" {
   }
 
   assert {
-    condition     = !contains([for s in jsondecode(module.base.policy_json).Statement : s.Sid], "ChainedInvoke")
+    condition     = length(setintersection([for s in jsondecode(module.base.policy_json).Statement : s.Sid], ["ChainedInvokePinnedVersions", "ChainedInvokeNeverLatest"])) == 0
     error_message = "A function that chains nothing must not be allowed to invoke."
   }
 }
@@ -257,12 +334,52 @@ run "rejects_bad_timeout_and_memory" {
   expect_failures = [var.timeout, var.memory_size]
 }
 
-run "rejects_qualified_chained_arn" {
+run "rejects_chained_latest" {
   command = plan
   variables {
-    chained_function_arns = ["arn:aws:lambda:us-east-1:123456789012:function:test-worker:live"]
+    chained_functions = {
+      WORKER_FUNCTION = { function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-worker", version = "$LATEST" }
+    }
   }
-  expect_failures = [var.chained_function_arns]
+  expect_failures = [var.chained_functions]
+}
+
+run "rejects_chained_alias" {
+  command = plan
+  variables {
+    chained_functions = {
+      WORKER_FUNCTION = { function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-worker", version = "live" }
+    }
+  }
+  expect_failures = [var.chained_functions]
+}
+
+run "rejects_qualified_chained_function_arn" {
+  command = plan
+  variables {
+    chained_functions = {
+      WORKER_FUNCTION = { function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-worker:live", version = "3" }
+    }
+  }
+  expect_failures = [var.chained_functions]
+}
+
+run "rejects_chained_key_not_a_function_variable" {
+  command = plan
+  variables {
+    chained_functions = {
+      WORKER = { function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-worker", version = "3" }
+    }
+  }
+  expect_failures = [var.chained_functions]
+}
+
+run "rejects_chained_key_also_in_environment" {
+  command = plan
+  variables {
+    environment_variables = { WORKER_FUNCTION = "test-worker" }
+  }
+  expect_failures = [var.chained_functions]
 }
 
 run "rejects_bad_log_settings" {

@@ -13,8 +13,9 @@ mock_provider "aws" {
   }
   mock_resource "aws_lambda_function" {
     defaults = {
-      arn     = "arn:aws:lambda:us-east-1:123456789012:function:dev-inventory-worker"
-      version = "4"
+      arn           = "arn:aws:lambda:us-east-1:123456789012:function:dev-inventory-worker"
+      qualified_arn = "arn:aws:lambda:us-east-1:123456789012:function:dev-inventory-worker:4"
+      version       = "4"
     }
   }
 }
@@ -64,8 +65,35 @@ run "plain_function_with_own_role_and_log_group" {
   }
 
   assert {
-    condition     = length(aws_lambda_alias.this) == 0 && !aws_lambda_function.this.publish
-    error_message = "Without create_alias nothing is published."
+    condition     = length(aws_lambda_alias.this) == 0
+    error_message = "Without create_alias there is no alias."
+  }
+}
+
+run "publishes_a_version_callers_pin" {
+  command = apply
+
+  assert {
+    condition     = aws_lambda_function.this.publish
+    error_message = "Every change of code or configuration must publish a version (durable callers pin it)."
+  }
+
+  assert {
+    condition     = output.qualified_arn == "arn:aws:lambda:us-east-1:123456789012:function:dev-inventory-worker:4" && output.function_version == "4"
+    error_message = "qualified_arn must name the newest published version."
+  }
+}
+
+run "unpublished_has_no_qualified_arn" {
+  command = apply
+
+  variables {
+    publish = false
+  }
+
+  assert {
+    condition     = !aws_lambda_function.this.publish && output.qualified_arn == null
+    error_message = "With publish = false nothing is published and there is no version to pin."
   }
 }
 
@@ -103,6 +131,15 @@ run "optional_alias" {
     condition     = aws_lambda_function.this.publish && aws_lambda_alias.this[0].name == "live" && aws_lambda_alias.this[0].function_version == "4"
     error_message = "create_alias must publish and point the live alias at the new version."
   }
+}
+
+run "rejects_alias_without_publish" {
+  command = plan
+  variables {
+    publish      = false
+    create_alias = true
+  }
+  expect_failures = [var.create_alias]
 }
 
 run "rejects_bad_input" {
