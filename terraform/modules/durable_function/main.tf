@@ -89,7 +89,8 @@ locals {
     Parameters = {
       RoleArn      = { Type = "String" }
       CodeS3Bucket = { Type = "String" }
-      LayerArns    = { Type = "CommaDelimitedList", Default = "" }
+      # No Default: an empty list is no valid Layers value (cfn-lint W1030); Terraform always passes one.
+      LayerArns    = { Type = "CommaDelimitedList" }
       ConfigDigest = { Type = "String" }
     }
     Resources = {
