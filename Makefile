@@ -233,6 +233,43 @@ lint-terraform: venv $(CHECKOV_VENV)/.installed ## terraform fmt -check, checkov
 	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download --framework terraform -d terraform
 
 # --------------------------------------------------------------------------------------------------
+# What a real deploy would reject, caught offline: CloudFormation templates, workflows, shell scripts.
+# The tools (scripts/lint/requirements.txt, exact versions) live in .venv-lint; the IAM policy check needs the
+# applied environment and runs with the end-to-end tests (tests/e2e/test_iam_policies.py).
+# --------------------------------------------------------------------------------------------------
+LINT_VENV := .venv-lint
+LINT_BIN  := $(LINT_VENV)/bin
+CFN_DIR   := $(BUILD)/cfn
+# Every tracked *.sh, and every tracked file whose first line is a sh/bash shebang (.ci/run, ...).
+SHELL_SCRIPTS = $(sort $(shell git ls-files '*.sh'; git ls-files | while read -r f; do \
+                  [[ -f "$$f" ]] && head -n1 "$$f" | grep -qE '^\#!.*[/ ](ba)?sh( |$$)' && echo "$$f"; done))
+
+$(LINT_VENV)/.installed: scripts/lint/requirements.txt
+	$(PYTHON) -m venv $(LINT_VENV)
+	$(LINT_BIN)/pip install --quiet --upgrade pip
+	$(LINT_BIN)/pip install --quiet -r scripts/lint/requirements.txt
+	touch $@
+
+# The durable functions' CloudFormation templates exactly as dev's and prod's plans render them (offline plans,
+# EMULATOR=1), checked against AWS's published resource schemas (DurableConfig ranges, property names, types).
+.PHONY: lint-cfn
+lint-cfn: venv $(LINT_VENV)/.installed ## cfn-lint on every durable function's template in the dev and prod plans
+	@for env in dev prod; do $(MAKE) plan ENV=$$env EMULATOR=1 >/dev/null; done
+	$(BIN)/python scripts/lint/cfn_templates.py --out $(CFN_DIR) $(BUILD)/plan-dev.json $(BUILD)/plan-prod.json
+	$(LINT_BIN)/cfn-lint --regions us-east-1 -- $(CFN_DIR)/*/*.json
+
+# actionlint runs the shellcheck given here on every `run:` block.
+.PHONY: lint-workflows
+lint-workflows: $(LINT_VENV)/.installed ## actionlint (+ shellcheck on run: blocks) and zizmor --offline on .github/
+	$(LINT_BIN)/actionlint -shellcheck=$(LINT_BIN)/shellcheck
+	$(LINT_BIN)/zizmor --offline --no-progress .github/
+
+.PHONY: lint-shell
+lint-shell: $(LINT_VENV)/.installed ## shellcheck on every shell script
+	@[[ -n "$(SHELL_SCRIPTS)" ]] || { echo "lint-shell: no shell scripts found" >&2; exit 1; }
+	$(LINT_BIN)/shellcheck $(SHELL_SCRIPTS)
+
+# --------------------------------------------------------------------------------------------------
 # Local environment (local/README.md): ministack hosts the resources, AWS's durable engine (dex-local-runner) runs
 # durable executions, a thin front serves both on one endpoint, a poller drives SQS like Lambda's ESM.
 # --------------------------------------------------------------------------------------------------
@@ -318,11 +355,11 @@ demo: venv ## From nothing: package, emulator, apply ENV=local, then the seeds' 
 test: test-python test-terraform test-plans test-e2e ## Run every test suite (the command CI runs)
 
 .PHONY: lint
-lint: lint-python lint-terraform ## Run every linter and static check
+lint: lint-python lint-terraform lint-cfn lint-workflows lint-shell ## Run every linter and static check
 
 .PHONY: clean
 clean: ## Remove build output and the virtualenvs
-	rm -rf $(BUILD) $(VENV) $(CHECKOV_VENV) *.egg-info
+	rm -rf $(BUILD) $(VENV) $(CHECKOV_VENV) $(LINT_VENV) *.egg-info
 
 # --------------------------------------------------------------------------------------------------
 # Benchmarks

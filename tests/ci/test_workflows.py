@@ -20,7 +20,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 GITHUB = ROOT / ".github"
 WORKFLOWS = GITHUB / "workflows"
-TOOLCHAIN = "./.github/actions/toolchain"
+TOOLCHAIN = "$/.github/actions/toolchain"
 ENVS = ("dev", "prod")
 
 Job = dict[str, Any]
@@ -50,13 +50,21 @@ def triggers(wf: dict[str, Any]) -> dict[str, Any]:
     return on
 
 
+def same_repository_path(uses: str) -> Path | None:
+    """The file or directory a same-repository reference names: `$/path` (the running commit) or `./path`."""
+    for prefix in ("$/", "./"):
+        if uses.startswith(prefix):
+            return ROOT / uses.removeprefix(prefix)
+    return None
+
+
 def steps(job: Job) -> list[dict[str, Any]]:
-    """A job's steps with local composite actions (uses: ./...) replaced by their own steps."""
+    """A job's steps with local composite actions (uses: $/... or ./...) replaced by their own steps."""
     out: list[dict[str, Any]] = []
     for step in job.get("steps", []):
         uses = step.get("uses", "")
-        if uses.startswith("./"):
-            action = load(ROOT / uses / "action.yml")
+        if local := same_repository_path(uses):
+            action = load(local / "action.yml")
             assert action["runs"]["using"] == "composite", uses
             out += action["runs"]["steps"]
         else:
@@ -70,8 +78,9 @@ def jobs(wf: dict[str, Any]) -> dict[str, Job]:
     for name, job in wf["jobs"].items():
         out[name] = job
         uses = job.get("uses", "")
-        if uses.startswith("./.github/workflows/"):
-            called = load(ROOT / uses)
+        local = same_repository_path(uses)
+        if local and local.parent == WORKFLOWS:
+            called = load(local)
             assert "workflow_call" in triggers(called), f"{uses} is called but has no workflow_call trigger"
             for inner, inner_job in jobs(called).items():
                 out[f"{name}/{inner}"] = inner_job
@@ -294,7 +303,7 @@ def test_push_to_main_applies_dev_then_prod_after_lint_and_test():
     prod, _ = the_apply_job("prod")
     assert dev in transitive_needs(wf, prod), "prod must be applied only after dev was"
     assert not {prod} & transitive_needs(wf, dev)
-    (gate,) = [name for name, job in wf["jobs"].items() if job.get("uses") == "./.github/workflows/checks.yml"]
+    (gate,) = [name for name, job in wf["jobs"].items() if job.get("uses") == "$/.github/workflows/checks.yml"]
     checks = "\n".join(runs(job) for name, job in jobs(wf).items() if name.startswith(f"{gate}/"))
     assert "make lint" in checks
     assert "make test" in checks
@@ -411,8 +420,8 @@ def test_every_action_is_pinned_to_a_full_commit_sha_with_its_version():
     for path, ref, rest in uses_lines():
         seen += 1
         where = f"{path.relative_to(ROOT)}: {ref}"
-        if ref.startswith("./"):
-            assert (ROOT / ref).exists(), where
+        if local := same_repository_path(ref):
+            assert local.exists(), where
             continue
         match = re.fullmatch(r"([\w.-]+/[\w./-]+)@([0-9a-f]{40})", ref)
         assert match, f"{where}: pin to a full commit SHA"

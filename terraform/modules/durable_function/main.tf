@@ -123,9 +123,10 @@ locals {
     Description              = "Durable Lambda function ${var.function_name} (managed by Terraform)"
     Parameters = merge(
       {
-        RoleArn            = { Type = "String" }
-        CodeS3Bucket       = { Type = "String" }
-        LayerArns          = { Type = "CommaDelimitedList", Default = "" }
+        RoleArn      = { Type = "String" }
+        CodeS3Bucket = { Type = "String" }
+        # No Default: an empty list is no valid Layers value (cfn-lint W1030); Terraform always passes one.
+        LayerArns          = { Type = "CommaDelimitedList" }
         DeadLetterQueueArn = { Type = "String" }
         ConfigDigest       = { Type = "String" }
       },

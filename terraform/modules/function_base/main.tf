@@ -26,6 +26,7 @@ locals {
       Sid    = "XRayWrite"
       Effect = "Allow"
       # X-Ray's write actions support no resource-level permissions: "*" is the narrowest resource there is.
+      # (Allow-listed with this reason in scripts/lint/iam_policies.py STAR_RESOURCE_ACTIONS.)
       Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
       Resource = ["*"]
     }],
