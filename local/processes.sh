@@ -31,6 +31,7 @@ answers() { curl -s -o /dev/null --max-time 2 "$1"; }
 emulator_up() { answers "http://127.0.0.1:${EMULATOR_PORT}/_ministack/health"; }
 engine_up() { answers "http://127.0.0.1:${ENGINE_PORT}/2025-12-01/durable-executions"; }
 front_up() { answers "http://127.0.0.1:${PORT}/_ministack/health"; }
+poller_up() { running poller; }
 
 running() { [[ -f $STATE/$1.pid ]] && kill -0 "$(cat "$STATE/$1.pid")" 2>/dev/null; }
 
@@ -38,6 +39,11 @@ start() {  # start NAME READY_CHECK COMMAND...: in its own session (process grou
   local name=$1 ready=$2
   shift 2
   if running "$name" && $ready; then return 0; fi
+  if $ready; then
+    echo "error: the port of $name is served by a process this checkout did not start (no $STATE/$name.pid);" \
+      "stop it with 'make down' where it was started" >&2
+    exit 1
+  fi
   setsid "$@" >"$STATE/$name.log" 2>&1 </dev/null &
   echo $! >"$STATE/$name.pid"
   for _ in $(seq 120); do
@@ -96,7 +102,7 @@ case "${1:-}" in
       rm -f "$CONFIGS.new"
     fi
     stop poller
-    start poller true "$PYTHON" -m local.esm_poller
+    start poller poller_up "$PYTHON" -m local.esm_poller
     sleep 1
     running poller || { echo "error: the poller exited; see $STATE/poller.log" >&2; tail -20 "$STATE/poller.log" >&2; exit 1; }
     echo "durable functions: $("$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(", ".join(k for k,v in d.items() if v) or "none")' "$CONFIGS")"

@@ -6,7 +6,7 @@ run-workers         parallel: inventory, payment, shipping, tax, each a chained 
                     so this function is suspended (not billed) while the workers run
 (check results)     pure reading of the checkpointed BatchResult
 release-inventory   invoke, only when the order is rejected and stock may be held (saga compensation)
-confirmation-delay  durable wait, 1 s
+confirmation-delay  durable wait, CONFIRMATION_DELAY_SECONDS (1 s unless configured)
 finalize-order      step: confirmation time and processing time (clocks only inside steps)
 """
 
@@ -22,7 +22,7 @@ from common.clock import now_iso, now_ms
 from common.durable import ALL_COMPLETED
 from common.money import to_decimal
 from common.observability import observability
-from common.settings import require_env
+from common.settings import int_env, require_env
 from order_processing import pricing
 from order_processing.validation import Order, OrderValidationError, validate_order
 from order_processing.worker_results import WORKERS, read_worker_results, stock_may_be_held
@@ -30,7 +30,8 @@ from order_processing.worker_results import WORKERS, read_worker_results, stock_
 obs = observability("order-processing")
 logger = obs.logger
 
-CONFIRMATION_DELAY = Duration.from_seconds(1)
+# The durable wait before confirming (Terraform: order_processing.confirmation_delay_seconds, default 1 s).
+CONFIRMATION_DELAY = Duration.from_seconds(int_env("CONFIRMATION_DELAY_SECONDS", 1))
 # Validation is deterministic: retrying it cannot change the answer.
 NO_RETRY = StepConfig(retry_strategy=RetryPresets.none())
 # Every worker runs to completion so a rejection lists all reasons and the saga knows what inventory did.

@@ -58,7 +58,7 @@ locals {
         SHIPPING_FUNCTION  = "shipping-worker"
         TAX_FUNCTION       = "tax-worker"
       }
-      environment_variables = {}
+      environment_variables = { CONFIRMATION_DELAY_SECONDS = tostring(var.order_processing.confirmation_delay_seconds) }
     }
   }
 

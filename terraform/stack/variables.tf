@@ -103,9 +103,10 @@ variable "seed_demo_inventory" {
 }
 
 variable "order_processing" {
-  description = "Order processing settings: payment limit and the orchestrator's reserved concurrency (null = unreserved)."
+  description = "Order processing settings: payment limit, the orchestrator's reserved concurrency (null = unreserved), execution timeout, and the durable confirmation delay in seconds."
   type = object({
     payment_amount_limit        = optional(string, "10000.00")
+    confirmation_delay_seconds  = optional(number, 1)
     orchestrator_concurrency    = optional(number)
     orchestrator_exec_timeout_s = optional(number, 3600)
   })
@@ -114,6 +115,11 @@ variable "order_processing" {
   validation {
     condition     = can(regex("^[0-9]+(\\.[0-9]{1,2})?$", var.order_processing.payment_amount_limit))
     error_message = "order_processing.payment_amount_limit must be a decimal amount such as 10000.00."
+  }
+
+  validation {
+    condition     = var.order_processing.confirmation_delay_seconds >= 1 && var.order_processing.confirmation_delay_seconds <= 3600 && floor(var.order_processing.confirmation_delay_seconds) == var.order_processing.confirmation_delay_seconds
+    error_message = "order_processing.confirmation_delay_seconds must be a whole number of seconds from 1 to 3600 (a durable wait takes whole seconds >= 1)."
   }
 
   validation {
