@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 BUILD  := build
-PY_SOURCES := functions tests scripts benchmarks local .github/scripts
+PY_SOURCES := functions tests scripts benchmarks local replay .github/scripts
 
 # Terraform always runs with the CLI configuration the project ships when the offline provider mirror is
 # present (this workplace and CI); elsewhere Terraform installs providers from the registry as usual.
@@ -317,6 +317,15 @@ demo: venv ## From nothing: package, emulator, apply ENV=local, then the seeds' 
 	@$(MAKE) -s outputs ENV=local > $(BUILD)/outputs-local.json
 	@$(BIN)/python scripts/demo.py --outputs $(BUILD)/outputs-local.json 2>$(BUILD)/demo-handlers.log
 	@echo "The local environment is still running (make invoke ENV=local …, make send ENV=local …). Stop it: make down"
+
+# --------------------------------------------------------------------------------------------------
+# Replay compatibility (replay/README.md): recorded executions replayed against the current handlers, offline.
+# --------------------------------------------------------------------------------------------------
+.PHONY: record
+record: venv emulator-check ## Record every scenario's execution from the local environment (make up; make apply ENV=local)
+	@$(MAKE) -s outputs ENV=local > $(BUILD)/outputs-local.json 2>$(BUILD)/record-outputs.log \
+	  || { echo "error: no local deployment: run make apply ENV=local first (log: $(BUILD)/record-outputs.log)" >&2; exit 2; }
+	@$(BIN)/python -m replay.record --outputs $(BUILD)/outputs-local.json $(foreach s,$(SCENARIO),--only $(s))
 
 # --------------------------------------------------------------------------------------------------
 # Aggregates
