@@ -327,11 +327,15 @@ record: venv emulator-check ## Record every scenario's execution from the local 
 	  || { echo "error: no local deployment: run make apply ENV=local first (log: $(BUILD)/record-outputs.log)" >&2; exit 2; }
 	@$(BIN)/python -m replay.record --outputs $(BUILD)/outputs-local.json $(foreach s,$(SCENARIO),--only $(s))
 
+.PHONY: replay-check
+replay-check: venv ## Replay every recording against the current handlers (offline, no worker, no AWS)
+	@$(BIN)/python -m replay.check
+
 # --------------------------------------------------------------------------------------------------
 # Aggregates
 # --------------------------------------------------------------------------------------------------
 .PHONY: test
-test: test-python test-terraform test-plans test-e2e ## Run every test suite (the command CI runs)
+test: replay-check test-python test-terraform test-plans test-e2e ## Run every test suite (the command CI runs)
 
 .PHONY: lint
 lint: lint-python lint-terraform ## Run every linter and static check
