@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 BUILD  := build
-PY_SOURCES := functions tests scripts benchmarks local .github/scripts
+PY_SOURCES := functions tests scripts benchmarks local replay .github/scripts
 
 # Terraform always runs with the CLI configuration the project ships when the offline provider mirror is
 # present (this workplace and CI); elsewhere Terraform installs providers from the registry as usual.
@@ -105,6 +105,13 @@ ifeq ($(TF_MODE),emulator)
 TF_WORK := $(TF_BUILD)/$(TF_KEY)
 TF_DIR  := $(TF_WORK)/stack
 TF_VARS += -var=emulator=true
+endif
+ifeq ($(ENV),local)
+# The durable handlers checkpoint to the front they are deployed behind: AWS_ENDPOINT_URL's (a local environment on
+# another LOCAL_PORT than 4566 too). A -var after the -var-file wins; TF_CLI_ARGS_plan would come before it and lose.
+TF_VARS += -var=local_durable_endpoint=$(EMULATOR_ENDPOINT)
+endif
+ifeq ($(TF_MODE),emulator)
 TF_ENV  := env -u AWS_PROFILE AWS_ENDPOINT_URL=$(EMULATOR_ENDPOINT) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
            AWS_SESSION_TOKEN= TF_DATA_DIR=$(TF_BUILD)/$(TF_KEY).data
 else
@@ -349,10 +356,23 @@ demo: venv ## From nothing: package, emulator, apply ENV=local, then the seeds' 
 	@echo "The local environment is still running (make invoke ENV=local …, make send ENV=local …). Stop it: make down"
 
 # --------------------------------------------------------------------------------------------------
+# Replay compatibility (replay/README.md): recorded executions replayed against the current handlers, offline.
+# --------------------------------------------------------------------------------------------------
+.PHONY: record
+record: venv emulator-check ## Record every scenario's execution from the local environment (make up; make apply ENV=local)
+	@$(MAKE) -s outputs ENV=local > $(BUILD)/outputs-local.json 2>$(BUILD)/record-outputs.log \
+	  || { echo "error: no local deployment: run make apply ENV=local first (log: $(BUILD)/record-outputs.log)" >&2; exit 2; }
+	@$(BIN)/python -m replay.record --outputs $(BUILD)/outputs-local.json $(foreach s,$(SCENARIO),--only $(s))
+
+.PHONY: replay-check
+replay-check: venv ## Replay every recording against the current handlers (offline, no worker, no AWS)
+	@$(BIN)/python -m replay.check
+
+# --------------------------------------------------------------------------------------------------
 # Aggregates
 # --------------------------------------------------------------------------------------------------
 .PHONY: test
-test: test-python test-terraform test-plans test-e2e ## Run every test suite (the command CI runs)
+test: replay-check test-python test-terraform test-plans test-e2e ## Run every test suite (the command CI runs)
 
 .PHONY: lint
 lint: lint-python lint-terraform lint-cfn lint-workflows lint-shell ## Run every linter and static check

@@ -315,6 +315,23 @@ def test_push_to_main_applies_dev_then_prod_after_lint_and_test():
         assert planner in needs(wf["jobs"][name])
 
 
+@pytest.mark.parametrize("env", ENVS)
+def test_deploy_replays_the_recorded_executions_before_applying(env):
+    """The replay-compatibility gate (replay/README.md) passes on the commit before its plan is made or applied."""
+    wf = workflow("deploy.yml")
+    name, job = the_apply_job(env)
+    (planner,) = [p for p in needs(job) if p in plan_jobs(wf)]
+    plan_job = wf["jobs"][planner]
+    gate_at = index_of(plan_job, lambda step: step.get("run", "").strip() == "make replay-check")
+    assert gate_at < index_of(plan_job, lambda step: "make plan" in step.get("run", "")), planner
+    gate = steps(plan_job)[gate_at]
+    assert "if" not in gate, f"{planner}: the replay check may not be skipped"
+    assert not gate.get("continue-on-error"), f"{planner}: a failed replay check must stop the deployment"
+    assert planner in needs(job), f"{name} applies only the plan of a job that ran the replay check"
+    # And in the checks every workflow runs first: `make test` runs it too.
+    assert re.search(r"^test:.*\breplay-check\b", (ROOT / "Makefile").read_text(), re.MULTILINE)
+
+
 def test_apply_jobs_deploy_to_their_github_environment():
     for env in ENVS:
         name, job = the_apply_job(env)

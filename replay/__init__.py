@@ -1,0 +1,1 @@
+"""Replay-compatibility gate: recorded durable executions replayed against the current handlers (replay/README.md)."""
