@@ -20,7 +20,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 GITHUB = ROOT / ".github"
 WORKFLOWS = GITHUB / "workflows"
-TOOLCHAIN = "$/.github/actions/toolchain"
+TOOLCHAIN = "./.github/actions/toolchain"
 ENVS = ("dev", "prod")
 
 Job = dict[str, Any]
@@ -303,7 +303,7 @@ def test_push_to_main_applies_dev_then_prod_after_lint_and_test():
     prod, _ = the_apply_job("prod")
     assert dev in transitive_needs(wf, prod), "prod must be applied only after dev was"
     assert not {prod} & transitive_needs(wf, dev)
-    (gate,) = [name for name, job in wf["jobs"].items() if job.get("uses") == "$/.github/workflows/checks.yml"]
+    (gate,) = [name for name, job in wf["jobs"].items() if job.get("uses") == "./.github/workflows/checks.yml"]
     checks = "\n".join(runs(job) for name, job in jobs(wf).items() if name.startswith(f"{gate}/"))
     assert "make lint" in checks
     assert "make test" in checks
