@@ -25,11 +25,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from local.aws import REGION, client
 from local.durable_functions import durable_functions
 
 LOG = logging.getLogger("esm-poller")
 LONG_POLL_SECONDS = 20
+RETRY_PAUSE_SECONDS = 2
 
 
 @dataclass(frozen=True)
@@ -147,11 +150,17 @@ def poll(mapping: Mapping, stop: threading.Event) -> None:
     """One unit of the mapping's concurrency: receive, invoke, settle, until stopped."""
     sqs, lambda_client = client("sqs"), client("lambda", read_timeout=960)
     while not stop.is_set():
-        batch = collect_batch(sqs, mapping, stop)
-        if batch:
-            failed = failed_records(lambda_client, mapping, batch)
-            settle(sqs, mapping, batch, failed)
-            LOG.info("%s: batch of %d, %d back to the queue", mapping.function_arn, len(batch), len(failed))
+        try:
+            batch = collect_batch(sqs, mapping, stop)
+            if batch:
+                failed = failed_records(lambda_client, mapping, batch)
+                settle(sqs, mapping, batch, failed)
+                LOG.info("%s: batch of %d, %d back to the queue", mapping.function_arn, len(batch), len(failed))
+        except (BotoCoreError, ClientError):
+            # The endpoint went away (a restart of the front or the engine): as Lambda's ESM, keep polling. What
+            # was received and not settled comes back after its visibility timeout.
+            LOG.exception("polling %s failed; retrying in %s s", mapping.queue_url, RETRY_PAUSE_SECONDS)
+            stop.wait(RETRY_PAUSE_SECONDS)
 
 
 def run(stop: threading.Event) -> list[threading.Thread]:
