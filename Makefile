@@ -100,6 +100,11 @@ TF_BACKEND_ARGS := -backend-config=$(CURDIR)/environments/$(ENV)/backend.hcl
 endif
 
 TF_VARS   := -var-file=$(CURDIR)/environments/$(ENV)/terraform.tfvars -var=dist_dir=$(CURDIR)/$(DIST)
+ifeq ($(ENV),local)
+# Durable handlers checkpoint through the front this apply targets, whatever its port (after the tfvars file, so
+# it wins over the file's default; TF_CLI_ARGS_plan would come before it and lose).
+TF_VARS   += -var=local_durable_endpoint=$(EMULATOR_ENDPOINT)
+endif
 PLAN_FILE := $(CURDIR)/$(BUILD)/plan-$(ENV).tfplan
 ifeq ($(TF_MODE),emulator)
 TF_WORK := $(TF_BUILD)/$(TF_KEY)
