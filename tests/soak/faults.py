@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from scripts import workloads
+
 from tests.soak.contention import order
 from tests.soak.env import SoakEnv, wait_until
 
