@@ -34,9 +34,7 @@ def restart_engine(env: SoakEnv, state_dir: str | None) -> float:
         [str(ROOT / "local" / "processes.sh"), "restart-engine"], env={**os.environ, **extra}, check=True, timeout=180
     )
     # The ESM poller's threads die on the front's connection errors (local/esm_poller.py): sync restarts it.
-    subprocess.run(
-        [str(ROOT / "local" / "processes.sh"), "sync"], env={**os.environ, **extra}, check=True, timeout=180
-    )
+    subprocess.run([str(ROOT / "local" / "processes.sh"), "sync"], env={**os.environ, **extra}, check=True, timeout=180)
     return time.monotonic() - started
 
 
