@@ -100,6 +100,11 @@ TF_BACKEND_ARGS := -backend-config=$(CURDIR)/environments/$(ENV)/backend.hcl
 endif
 
 TF_VARS   := -var-file=$(CURDIR)/environments/$(ENV)/terraform.tfvars -var=dist_dir=$(CURDIR)/$(DIST)
+ifeq ($(ENV),local)
+# Durable handlers checkpoint through the front this apply targets, whatever its port (after the tfvars file, so
+# it wins over the file's default; TF_CLI_ARGS_plan would come before it and lose).
+TF_VARS   += -var=local_durable_endpoint=$(EMULATOR_ENDPOINT)
+endif
 PLAN_FILE := $(CURDIR)/$(BUILD)/plan-$(ENV).tfplan
 ifeq ($(TF_MODE),emulator)
 TF_WORK := $(TF_BUILD)/$(TF_KEY)
@@ -340,6 +345,17 @@ rollback: check-env confirm venv ## ENV=<env> FN=<function>: point its live alia
 test-e2e: venv package $(EMULATOR_VENV)/.installed ## End to end: pytest-terraform applies ENV=local to a private emulator
 	$(call tf_workcopy,$(TF_BUILD)/e2e)
 	$(BIN)/pytest tests/e2e --tf-mod-dir=$(TF_BUILD)/e2e
+
+# Reliability soak (tests/soak, README "Reliability") on the running local environment (make up; make apply
+# ENV=local): contention, a 1,000-message storm, faults, bad-input fuzz, then an engine restart mid-burst.
+# SOAK_ARGS passes sizes, e.g. SOAK_ARGS="--messages 200 --only storm".
+SOAK_ARGS ?=
+
+.PHONY: soak
+soak: venv emulator-check ## Reliability soak on the local environment: table + build/soak.json [SOAK_ARGS=…]
+	@$(MAKE) -s outputs ENV=local > $(BUILD)/outputs-local.json
+	AWS_ENDPOINT_URL=$(EMULATOR_ENDPOINT) $(BIN)/python -m tests.soak \
+	  --outputs $(BUILD)/outputs-local.json --report $(BUILD)/soak.json $(SOAK_ARGS)
 
 .PHONY: demo
 demo: venv ## From nothing: package, emulator, apply ENV=local, then the seeds' scenarios with a summary

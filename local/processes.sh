@@ -10,6 +10,7 @@
 #   local/processes.sh down    stop all four by their pid files; the emulator keeps state in memory, so the local
 #                              Terraform state goes too
 #   local/processes.sh check   exit 1 with a hint when the front is not up
+#   local/processes.sh restart-engine  stop the front and the engine, start both again (same store; make soak)
 # PORT comes from LOCAL_PORT (default 4566), STATE from LOCAL_STATE_DIR (default build/local).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,6 +77,11 @@ start_engine() {
     --store-path "$STATE/durable-executions.sqlite" --function-configs "file://$CONFIGS"
 }
 
+start_front() {
+  start front front_up "$PYTHON" -m local.lambda_front --port "$PORT" \
+    --emulator "http://127.0.0.1:${EMULATOR_PORT}" --engine "http://127.0.0.1:${ENGINE_PORT}"
+}
+
 case "${1:-}" in
   up)
     if ! emulator_up; then
@@ -86,9 +92,16 @@ case "${1:-}" in
     fi
     GATEWAY_PORT=$EMULATOR_PORT BIND_HOST=127.0.0.1 start emulator emulator_up "$MINISTACK"
     start_engine
-    start front front_up "$PYTHON" -m local.lambda_front --port "$PORT" \
-      --emulator "http://127.0.0.1:${EMULATOR_PORT}" --engine "http://127.0.0.1:${ENGINE_PORT}"
+    start_front
     echo "local Lambda API on http://127.0.0.1:${PORT}"
+    ;;
+  restart-engine)
+    # make soak: the durable engine and the front stop (as in a crash) and start again on the same sqlite store.
+    stop front
+    stop engine
+    sleep "${RESTART_PAUSE_SECONDS:-1}"
+    start_engine
+    start_front
     ;;
   sync)
     front_up || { echo "error: the local environment is not running: run 'make up' first" >&2; exit 1; }
@@ -116,7 +129,7 @@ case "${1:-}" in
     front_up || { echo "error: the local environment is not running on 127.0.0.1:${PORT}: run 'make up' first" >&2; exit 1; }
     ;;
   *)
-    echo "usage: local/processes.sh up|sync|down|check" >&2
+    echo "usage: local/processes.sh up|sync|down|check|restart-engine" >&2
     exit 2
     ;;
 esac

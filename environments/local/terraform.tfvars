@@ -35,3 +35,7 @@ durable_monitoring = {
 
 # Durable handlers send checkpoints to the local front, which hands them to the local durable engine.
 local_durable_endpoint = "http://127.0.0.1:4566"
+
+# Fault switch (local only; Terraform refuses it elsewhere): make one order worker fail its first N calls per order
+# or every call, to watch the orchestrator's retries and the saga (README "Reliability"). Off by default.
+# fault_injection = { worker = "payment", mode = "transient", failures = 2 }

@@ -3,7 +3,8 @@
 validate-order      step: the input contract, and the clock reading processingTimeMs starts from
 (subtotal)          pure arithmetic on the checkpointed order: replay recomputes it identically
 run-workers         parallel: inventory, payment, shipping, tax, each a chained invoke of its worker Lambda,
-                    so this function is suspended (not billed) while the workers run
+                    so this function is suspended (not billed) while the workers run; a failed invoke is
+                    retried in its branch (retry-wait-<w>-<n>, invoke-<w>-retry-<n>), only on that failure path
 (check results)     pure reading of the checkpointed BatchResult
 release-inventory   invoke, only when the order is rejected and stock may be held (saga compensation)
 confirmation-delay  durable wait, CONFIRMATION_DELAY_SECONDS (1 s unless configured)
@@ -16,6 +17,7 @@ from typing import Any
 
 from aws_durable_execution_sdk_python import DurableContext, ParallelBranch, durable_execution
 from aws_durable_execution_sdk_python.config import Duration, ParallelConfig, StepConfig
+from aws_durable_execution_sdk_python.exceptions import InvokeError
 from aws_durable_execution_sdk_python.retries import RetryPresets
 
 from common.clock import now_iso, now_ms
@@ -32,6 +34,8 @@ logger = obs.logger
 
 # The durable wait before confirming (Terraform: order_processing.confirmation_delay_seconds, default 1 s).
 CONFIRMATION_DELAY = Duration.from_seconds(int_env("CONFIRMATION_DELAY_SECONDS", 1))
+# A failed worker invoke is tried again this many times (waits of 1 s, 2 s, ...) before the order is rejected.
+WORKER_RETRIES = 2
 # Validation is deterministic: retrying it cannot change the answer.
 NO_RETRY = StepConfig(retry_strategy=RetryPresets.none())
 # Every worker runs to completion so a rejection lists all reasons and the saga knows what inventory did.
@@ -99,9 +103,30 @@ def worker_payloads(order: Order, subtotal: Decimal) -> dict[str, dict[str, Any]
 
 def _invoke_branch(worker: str, function_name: str, payload: dict[str, Any]) -> ParallelBranch[Any]:
     def run(child: DurableContext) -> Any:
-        return child.invoke(function_name, payload, name=f"invoke-{worker}")
+        try:
+            return child.invoke(function_name, payload, name=f"invoke-{worker}")
+        except InvokeError as error:
+            return _retry_worker(child, worker, function_name, payload, error)
 
     return ParallelBranch(func=run, name=worker)
+
+
+def _retry_worker(
+    child: DurableContext, worker: str, function_name: str, payload: dict[str, Any], error: InvokeError
+) -> Any:
+    """A failed worker invoke (crash, timeout, throttle) is tried again, WORKER_RETRIES times after a short durable
+    wait, each attempt its own named operation (``retry-wait-<worker>-<n>``, ``invoke-<worker>-retry-<n>``), so the
+    retries are visible in the execution history and replay deterministically. The SDK does not retry chained
+    invokes; every worker is idempotent per order. Only failure paths gain operations: a healthy order's operations
+    are unchanged. The last error propagates: the branch fails and the order is rejected naming the worker."""
+    for attempt in range(1, WORKER_RETRIES + 1):
+        child.logger.warning("worker invoke failed, retrying", extra={"worker": worker, "attempt": attempt})
+        child.wait(Duration.from_seconds(attempt), name=f"retry-wait-{worker}-{attempt}")
+        try:
+            return child.invoke(function_name, payload, name=f"invoke-{worker}-retry-{attempt}")
+        except InvokeError as retry_error:
+            error = retry_error
+    raise error
 
 
 def validation_failure(error: dict[str, str]) -> dict[str, Any]:

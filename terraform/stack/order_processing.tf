@@ -1,15 +1,32 @@
 # Order processing: a durable orchestrator fanning out to four worker functions; stock in the inventory table.
 
 locals {
+  order_worker_names = { for w in ["inventory", "payment", "shipping", "tax"] : w => "${local.prefix}-${w}-worker" }
+
+  # Local-only fault switch (var.fault_injection): FAULT_INJECTION on the chosen worker, which counts its calls per
+  # order in the inventory table (functions/common/faults.py). Empty for every worker when the switch is off.
+  fault_environment = {
+    for w in keys(local.order_worker_names) : w => var.fault_injection == null ? {} : var.fault_injection.worker != w ? {} : {
+      FAULT_INJECTION = jsonencode(merge(var.fault_injection, { table = aws_dynamodb_table.this["inventory"].name }))
+    }
+  }
+  fault_policy = {
+    for w, env in local.fault_environment : w => length(env) == 0 ? [] : [{
+      sid       = "FaultInjectionCounter"
+      actions   = ["dynamodb:UpdateItem"]
+      resources = [aws_dynamodb_table.this["inventory"].arn]
+    }]
+  }
+
   order_workers = {
     inventory-worker = {
       description = "Reserves and releases stock for an order (all or nothing, idempotent per order)"
       workload    = "order_processing"
       service     = "order-processing"
       handler     = "order_processing.workers.inventory.handler"
-      environment_variables = {
+      environment_variables = merge({
         INVENTORY_TABLE_NAME = aws_dynamodb_table.this["inventory"].name
-      }
+      }, local.fault_environment["inventory"])
       policy_statements = [{
         sid       = "InventoryTable"
         actions   = ["dynamodb:ConditionCheckItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:GetItem"]
@@ -21,24 +38,24 @@ locals {
       workload              = "order_processing"
       service               = "order-processing"
       handler               = "order_processing.workers.payment.handler"
-      environment_variables = { PAYMENT_AMOUNT_LIMIT = var.order_processing.payment_amount_limit }
-      policy_statements     = []
+      environment_variables = merge({ PAYMENT_AMOUNT_LIMIT = var.order_processing.payment_amount_limit }, local.fault_environment["payment"])
+      policy_statements     = local.fault_policy["payment"]
     }
     shipping-worker = {
       description           = "Computes shipping cost, carrier and delivery days"
       workload              = "order_processing"
       service               = "order-processing"
       handler               = "order_processing.workers.shipping.handler"
-      environment_variables = {}
-      policy_statements     = []
+      environment_variables = local.fault_environment["shipping"]
+      policy_statements     = local.fault_policy["shipping"]
     }
     tax-worker = {
       description           = "Computes sales tax by state"
       workload              = "order_processing"
       service               = "order-processing"
       handler               = "order_processing.workers.tax.handler"
-      environment_variables = {}
-      policy_statements     = []
+      environment_variables = local.fault_environment["tax"]
+      policy_statements     = local.fault_policy["tax"]
     }
   }
 

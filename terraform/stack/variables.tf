@@ -194,3 +194,33 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "fault_injection" {
+  description = "Local environment only: make one order worker fail, transiently (its first `failures` calls per order) or permanently, to prove retries and the saga (make soak). null everywhere else."
+  type = object({
+    worker   = string
+    mode     = string
+    failures = optional(number, 1)
+  })
+  default = null
+
+  validation {
+    condition     = var.fault_injection == null || (var.emulator && var.environment == "local")
+    error_message = "fault_injection may only be set in the local environment (environment = \"local\", emulator = true); it must be null in dev and prod."
+  }
+
+  validation {
+    condition     = var.fault_injection == null || contains(["inventory", "payment", "shipping", "tax"], try(var.fault_injection.worker, ""))
+    error_message = "fault_injection.worker must be one of inventory, payment, shipping, tax."
+  }
+
+  validation {
+    condition     = var.fault_injection == null || contains(["transient", "permanent"], try(var.fault_injection.mode, ""))
+    error_message = "fault_injection.mode must be transient or permanent."
+  }
+
+  validation {
+    condition     = var.fault_injection == null || try(var.fault_injection.failures >= 1 && floor(var.fault_injection.failures) == var.fault_injection.failures, false)
+    error_message = "fault_injection.failures must be a whole number >= 1."
+  }
+}

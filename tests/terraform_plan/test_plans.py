@@ -157,6 +157,14 @@ def test_demo_stock_only_outside_prod(env):
         assert stocks == {f"PRODUCT#PROD-00{n}": "1000" for n in (1, 2, 3)}
 
 
+def test_no_fault_switch_outside_the_local_environment(env):
+    """fault_injection is refused outside local by its validation; the plans carry no FAULT_INJECTION either."""
+    assert load_plan(env)["variables"].get("fault_injection", {}).get("value") is None
+    for function in planned(env, "aws_lambda_function"):
+        for environment in function.get("environment") or []:
+            assert "FAULT_INJECTION" not in (environment.get("variables") or {}), function["address"]
+
+
 def test_root_outputs_other_tooling_reads(env):
     outputs = set(load_plan(env)["planned_values"]["outputs"])
     assert {

@@ -7,6 +7,8 @@ the same order reserves nothing twice. Release puts the stock back once and mark
 """
 
 import json
+import random
+import time
 from collections import Counter
 from functools import cache
 from typing import Any, TypedDict
@@ -14,6 +16,7 @@ from typing import Any, TypedDict
 import boto3
 from botocore.exceptions import ClientError
 
+from common.faults import inject
 from common.observability import observability, worker_handler
 from common.payload import PayloadError, field, require_object
 from common.settings import require_env
@@ -22,6 +25,12 @@ from order_processing.workers import stable_id
 RESERVED = "RESERVED"
 RELEASED = "RELEASED"
 MAX_PRODUCTS = 99  # a DynamoDB transaction holds 100 actions: one reservation row plus the products
+# A transaction cancelled only because another one touched the same items (TransactionConflict) says nothing about
+# stock: it is tried again, up to CONFLICT_ATTEMPTS times with full-jitter backoff, then the worker fails (and the
+# orchestrator's retry of the invoke takes over) instead of answering "out of stock".
+CONFLICT_ATTEMPTS = 6
+CONFLICT_BASE_DELAY_S = 0.02
+CONFLICT_CODES = frozenset({"TransactionConflict"})
 
 obs = observability("order-processing")
 
@@ -77,6 +86,31 @@ def _cancellation_codes(error: ClientError) -> list[str]:
     return [str(reason.get("Code", "None")) for reason in reasons]
 
 
+def _is_conflict(error: ClientError) -> bool:
+    """Cancelled by a concurrent transaction only: no condition of ours failed, so a retry can succeed."""
+    code = error.response["Error"]["Code"]
+    if code == "TransactionInProgressException":
+        return True
+    if code != "TransactionCanceledException":
+        return False
+    codes = set(_cancellation_codes(error))
+    return bool(codes & CONFLICT_CODES) and "ConditionalCheckFailed" not in codes
+
+
+def _transact(actions: list[dict[str, Any]]) -> None:
+    """transact_write_items, retrying (bounded, jittered) a cancellation caused only by a transaction conflict."""
+    for attempt in range(CONFLICT_ATTEMPTS):
+        try:
+            _client().transact_write_items(TransactItems=actions)
+        except ClientError as error:
+            if not _is_conflict(error) or attempt == CONFLICT_ATTEMPTS - 1:
+                raise
+            obs.logger.info("transaction conflict, retrying", extra={"attempt": attempt + 1})
+            time.sleep(random.uniform(0, CONFLICT_BASE_DELAY_S * 2**attempt))  # noqa: S311 - jitter, not crypto
+        else:
+            return
+
+
 def reserve(order_id: str, wanted: Counter[str]) -> InventoryResult:
     reservation_id = stable_id("RES", order_id)
     actions: list[dict[str, Any]] = [
@@ -106,15 +140,15 @@ def reserve(order_id: str, wanted: Counter[str]) -> InventoryResult:
         for product_id, quantity in sorted(wanted.items())
     ]
     try:
-        _client().transact_write_items(TransactItems=actions)
+        _transact(actions)
     except ClientError as error:
-        if error.response["Error"]["Code"] != "TransactionCanceledException":
+        if error.response["Error"]["Code"] != "TransactionCanceledException" or _is_conflict(error):
             raise
         codes = _cancellation_codes(error)
         if codes and codes[0] == "ConditionalCheckFailed":
             return _existing_reservation(order_id)
         short = [pid for pid, code in zip(sorted(wanted), codes[1:], strict=False) if code == "ConditionalCheckFailed"]
-        if not short and not codes:
+        if not short:  # cancelled for another reason than stock: not an answer about availability
             raise
         return {"available": False, "reason": f"insufficient stock or unknown product: {', '.join(short)}"}
     obs.metrics.add_metric(name="StockReserved", unit="Count", value=sum(wanted.values()))
@@ -160,9 +194,9 @@ def release(order_id: str) -> InventoryResult:
         for product_id, quantity in sorted(held.items())
     ]
     try:
-        _client().transact_write_items(TransactItems=actions)
+        _transact(actions)
     except ClientError as error:
-        if error.response["Error"]["Code"] != "TransactionCanceledException":
+        if error.response["Error"]["Code"] != "TransactionCanceledException" or _is_conflict(error):
             raise
         return {"released": False, "reason": "released concurrently by another call"}
     return {"released": True, "reservationId": existing["reservationId"]["S"]}
@@ -170,6 +204,7 @@ def release(order_id: str) -> InventoryResult:
 
 @worker_handler(obs, correlation_id_path="orderId")
 def handler(event: Any, context: Any) -> InventoryResult:
+    inject("inventory", event)  # local-only fault switch (FAULT_INJECTION); a no-op when unset
     payload = require_object(event)
     order_id = field(payload, "orderId", str)
     action = payload.get("action", "reserve")

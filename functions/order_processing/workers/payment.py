@@ -3,6 +3,7 @@
 from decimal import Decimal
 from typing import Any, TypedDict
 
+from common.faults import inject
 from common.money import to_decimal
 from common.observability import observability, worker_handler
 from common.payload import field, require_object
@@ -36,6 +37,7 @@ def authorize(order_id: str, amount: Decimal, method: str | None, limit: Decimal
 
 @worker_handler(obs, correlation_id_path="orderId")
 def handler(event: Any, context: Any) -> PaymentDecision:
+    inject("payment", event)  # local-only fault switch (FAULT_INJECTION); a no-op when unset
     payload = require_object(event)
     method = payload.get("paymentMethod")
     decision = authorize(

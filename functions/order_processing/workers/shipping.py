@@ -3,6 +3,7 @@
 from decimal import Decimal
 from typing import Any, TypedDict
 
+from common.faults import inject
 from common.money import as_number, cents
 from common.observability import observability, worker_handler
 from common.payload import field, require_object
@@ -39,6 +40,7 @@ def quote(units: int, state: str) -> ShippingQuote:
 
 @worker_handler(obs, correlation_id_path="orderId")
 def handler(event: Any, context: Any) -> ShippingQuote:
+    inject("shipping", event)  # local-only fault switch (FAULT_INJECTION); a no-op when unset
     payload = require_object(event)
     items = field(payload, "items", list)
     units = sum(field(require_object(item), "quantity", int) for item in items)

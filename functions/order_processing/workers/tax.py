@@ -3,6 +3,7 @@
 from decimal import Decimal
 from typing import Any, TypedDict
 
+from common.faults import inject
 from common.money import as_number, cents, to_decimal
 from common.observability import observability, worker_handler
 from common.payload import field, require_object
@@ -38,6 +39,7 @@ def assess(subtotal: Decimal, state: str) -> TaxAssessment:
 
 @worker_handler(obs, correlation_id_path="orderId")
 def handler(event: Any, context: Any) -> TaxAssessment:
+    inject("tax", event)  # local-only fault switch (FAULT_INJECTION); a no-op when unset
     payload = require_object(event)
     result = assess(to_decimal(field(payload, "subtotal", str)), field(payload, "state", str))
     obs.logger.info("tax assessed", extra=dict(result))

@@ -1,0 +1,78 @@
+"""The reliability soak (tests/soak) at a small size, on this session's private local environment.
+
+`make soak` runs the same scenarios at full size and writes build/soak.json; here each runs small enough that the
+whole file adds about three minutes to `make test`. Every scenario goes through the Lambda API, SQS, DynamoDB and
+CloudWatch Logs of the local endpoint only. The restart scenario stops and starts this environment's engine and
+front, so it runs last.
+"""
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import ENDPOINT, STATE_DIR
+from tests.e2e.local_stack import deployed_outputs, stack  # noqa: F401 - fixtures `outputs` and `stack`
+from tests.soak import contention, faults, fuzz, restart, storm
+from tests.soak.env import SoakEnv
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def soak_env(outputs: dict[str, Any]) -> SoakEnv:
+    return SoakEnv(outputs, endpoint=ENDPOINT)
+
+
+def test_contention_sells_exactly_the_stock(soak_env):
+    result = contention.run(soak_env, orders=16, stock=14, concurrency=10)
+    assert result["violations"] == []
+    assert result["units_sold"] == result["stock"] - result["stock_left"]
+    assert result["orders_confirmed"] + result["orders_rejected"] == 16
+    assert 0 <= result["stock_left"] < 2
+
+
+def test_storm_stores_every_good_message_once_and_dead_letters_the_poison(soak_env):
+    result = storm.run(soak_env, messages=40, drain_timeout_s=300)
+    assert result["violations"] == []
+    assert result["messages_in"] == result["stored"] + result["dead_lettered"]
+    assert result["dead_lettered"] == sum(n for kind, n in result["kinds"].items() if not kind.startswith("good"))
+    assert result["reasons_found"] == result["dead_lettered"]
+    assert result["redelivery"]["stored_again"] == 0
+
+
+def test_worker_faults_are_retried_or_reject_the_order_releasing_stock(soak_env):
+    result = faults.run(soak_env, orders=2, failures=2)
+    assert result["violations"] == []
+    assert result["transient_confirmed"] == 2
+    assert result["permanent_rejected_step"] == ["payment"]
+
+
+def test_fuzzed_events_get_documented_answers(soak_env):
+    result = fuzz.run(soak_env, examples=30)
+    assert result["violations"] == []
+
+
+@pytest.fixture(scope="module")
+def restarted(soak_env) -> dict[str, Any]:
+    return restart.run(soak_env, orders=6, stop_after_s=1.5, finish_timeout_s=30, state_dir=str(STATE_DIR))
+
+
+def test_an_engine_restart_keeps_every_execution_and_runs_nothing_twice(restarted, soak_env):
+    assert restarted["in_flight_at_stop"] + restarted["final_status"].get("SUCCEEDED", 0) >= 1
+    assert not any(status.startswith("UNKNOWN") for status in restarted["final_status"])  # the store survived
+    assert not [v for v in restarted["violations"] if "twice" in v]
+    # The restarted engine and front serve new executions.
+    _, body = soak_env.invoke(
+        soak_env.client("lambda"), soak_env.outputs["parallel_math_alias_arn"], {"num1": 4, "num2": 2}
+    )
+    assert body == {"Add": 6, "Subtract": 2, "Multiply": 8, "Division": 2.0}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="dex-local-runner does not resume executions in flight after a restart: timers and pending invocations "
+    "live in memory, and nothing re-invokes a RUNNING execution from the sqlite store (README, Reliability)",
+)
+def test_every_execution_in_flight_at_the_restart_finishes_after_it(restarted):
+    assert restarted["not_resumed"] == 0
+    assert restarted["units_leaked"] == 0

@@ -1,0 +1,95 @@
+"""`make soak`: every scenario at full size on the running local environment; a table and build/soak.json.
+
+python -m tests.soak --outputs build/outputs-local.json [--orders N] [--messages N] [--examples N] [--only a,b]
+Exit status 1 when any scenario reports a violation.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.soak import contention, faults, fuzz, restart, storm
+from tests.soak.env import SoakEnv, load_outputs
+
+SCENARIOS = ("contention", "storm", "faults", "fuzz", "restart")
+
+
+def summary(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The headline figures of issue 12, flat."""
+    c, s, r = results.get("contention", {}), results.get("storm", {}), results.get("restart", {})
+    return {
+        "orders_confirmed": c.get("orders_confirmed"),
+        "orders_rejected": c.get("orders_rejected"),
+        "units_sold": c.get("units_sold"),
+        "stock": c.get("stock"),
+        "stock_left": c.get("stock_left"),
+        "order_latency_p50_s": c.get("latency_p50_s"),
+        "order_latency_p95_s": c.get("latency_p95_s"),
+        "messages_in": s.get("messages_in"),
+        "messages_stored": s.get("stored"),
+        "messages_dead_lettered": s.get("dead_lettered"),
+        "drain_seconds": s.get("drain_seconds"),
+        "messages_per_s": s.get("messages_per_s"),
+        "executions_in_flight_at_restart": r.get("in_flight_at_stop"),
+        "executions_resumed_after_restart": r.get("resumed_after_restart"),
+        "executions_not_resumed": r.get("not_resumed"),
+    }
+
+
+def table(results: dict[str, dict[str, Any]]) -> str:
+    lines = [f"{'scenario':<12} {'result':<6} figures", "-" * 100]
+    for name, figures in results.items():
+        shown = {k: v for k, v in figures.items() if k not in {"violations", "kinds", "example_reason"}}
+        verdict = "ok" if not figures.get("violations") else "FAIL"
+        lines.append(f"{name:<12} {verdict:<6} {json.dumps(shown)[:400]}")
+        lines += [f"{'':<19}! {violation[:300]}" for violation in figures.get("violations", [])]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--outputs", required=True, help="JSON of `make outputs ENV=local`")
+    parser.add_argument("--report", default="build/soak.json")
+    parser.add_argument("--orders", type=int, default=100, help="contention orders (stock: 60%% of the demand)")
+    parser.add_argument("--concurrency", type=int, default=12)
+    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--examples", type=int, default=100, help="fuzz examples per function")
+    parser.add_argument("--restart-orders", type=int, default=20)
+    parser.add_argument("--only", default=",".join(SCENARIOS), help=f"comma-separated subset of {SCENARIOS}")
+    args = parser.parse_args(argv)
+    env = SoakEnv(load_outputs(args.outputs))
+    chosen = [s.strip() for s in args.only.split(",") if s.strip()]
+    runs = {
+        "contention": lambda: contention.run(
+            env, orders=args.orders, stock=int(args.orders * 1.5 * 0.6), concurrency=args.concurrency
+        ),
+        "storm": lambda: storm.run(env, messages=args.messages),
+        "faults": lambda: faults.run(env),
+        "fuzz": lambda: fuzz.run(env, examples=args.examples),
+        "restart": lambda: restart.run(env, orders=args.restart_orders),  # last: it restarts the engine
+    }
+    results: dict[str, dict[str, Any]] = {}
+    started = time.monotonic()
+    for name in SCENARIOS:
+        if name in chosen:
+            print(f"== {name}", file=sys.stderr, flush=True)
+            results[name] = runs[name]()
+    report = {
+        "summary": summary(results),
+        "scenarios": results,
+        "seconds": round(time.monotonic() - started, 1),
+        "endpoint": env.endpoint,
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    Path(args.report).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
+    print(table(results))
+    print(f"\nsummary: {json.dumps(report['summary'])}\nreport: {args.report}")
+    return 1 if any(r.get("violations") for r in results.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

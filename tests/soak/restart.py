@@ -1,0 +1,118 @@
+"""Engine restart: the durable engine and the local front stop in the middle of a burst of orders and start again.
+
+Every order is started (Invoke, InvocationType Event, a DurableExecutionName each) before the stop. After the
+restart (local/processes.sh restart-engine: same sqlite store) the scenario waits for every execution to end and
+counts: executions that were still running at the stop and finished after the restart (resumed), executions
+still running at the end (not resumed), whether any ran an operation twice, and whether stock leaked (units
+gone from the product that no confirmed order holds).
+"""
+
+import os
+import subprocess
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from tests.soak.contention import order
+from tests.soak.env import SoakEnv, wait_until
+from tests.soak.faults import operations, stock_of
+
+ROOT = Path(__file__).resolve().parents[2]
+TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
+
+
+def restart_engine(env: SoakEnv, state_dir: str | None) -> float:
+    """local/processes.sh restart-engine for the environment on env.endpoint; its duration in seconds."""
+    port = str(urlparse(env.endpoint).port)
+    extra = {"LOCAL_PORT": port, **({"LOCAL_STATE_DIR": state_dir} if state_dir else {})}
+    started = time.monotonic()
+    subprocess.run(
+        [str(ROOT / "local" / "processes.sh"), "restart-engine"], env={**os.environ, **extra}, check=True, timeout=180
+    )
+    # The ESM poller's threads die on the front's connection errors (local/esm_poller.py): sync restarts it.
+    subprocess.run([str(ROOT / "local" / "processes.sh"), "sync"], env={**os.environ, **extra}, check=True, timeout=180)
+    return time.monotonic() - started
+
+
+def statuses(lam: Any, arns: dict[str, str]) -> dict[str, str]:
+    found = {}
+    for name, arn in arns.items():
+        try:
+            found[name] = str(lam.get_durable_execution(DurableExecutionArn=arn)["Status"])
+        except Exception as error:
+            found[name] = f"UNKNOWN ({type(error).__name__})"
+    return found
+
+
+def run(
+    env: SoakEnv,
+    orders: int = 12,
+    stop_after_s: float = 2.0,
+    finish_timeout_s: float = 120,
+    state_dir: str | None = None,
+) -> dict[str, Any]:
+    run_id = uuid.uuid4().hex[:8]
+    product = f"SOAK-RESTART-{run_id}"
+    stock = orders * 2
+    env.client("dynamodb").put_item(
+        TableName=env.outputs["inventory_table_name"],
+        Item={"pk": {"S": f"PRODUCT#{product}"}, "productId": {"S": product}, "stock": {"N": str(stock)}},
+    )
+    lam = env.client("lambda", pool=16)
+    alias = env.outputs["order_processor_alias_arn"]
+    names = [f"soak-restart-{run_id}-{n:03d}" for n in range(orders)]
+
+    def start(name: str) -> tuple[str, str]:
+        response, _ = env.invoke(lam, alias, order(name, product, 1), InvocationType="Event", DurableExecutionName=name)
+        return name, str(response["DurableExecutionArn"])
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        arns = dict(pool.map(start, names))
+    time.sleep(stop_after_s)
+    at_stop = statuses(lam, arns)
+    restart_seconds = restart_engine(env, state_dir)
+    lam = env.client("lambda", pool=16)
+
+    final: dict[str, str] = {}
+
+    def all_ended() -> bool:
+        final.update(statuses(lam, arns))
+        return all(status in TERMINAL for status in final.values())
+
+    wait_until(all_ended, finish_timeout_s, interval_s=2)
+    in_flight = [n for n, s in at_stop.items() if s not in TERMINAL]
+    resumed = [n for n in in_flight if final.get(n) in TERMINAL]
+    stuck = [n for n in names if final.get(n) not in TERMINAL]
+
+    violations: list[str] = []
+    twice = []
+    for name in names:
+        if final.get(name) == "SUCCEEDED":
+            repeated = [op for op, count in Counter(op for op, _ in operations(env, arns[name])).items() if count > 1]
+            if repeated:
+                twice.append((name, repeated))
+    if twice:
+        violations.append(f"operations ran twice: {twice[:3]}")
+    confirmed = sum(1 for n in names if final.get(n) == "SUCCEEDED")
+    left = stock_of(env, product)
+    leaked = stock - left - confirmed
+    if stuck:
+        violations.append(f"{len(stuck)} executions did not finish after the restart (still {final[stuck[0]]})")
+    if leaked:
+        violations.append(f"{leaked} units held by orders that were not confirmed")
+    return {
+        "orders": orders,
+        "status_at_stop": dict(Counter(at_stop.values())),
+        "in_flight_at_stop": len(in_flight),
+        "restart_seconds": round(restart_seconds, 1),
+        "resumed_after_restart": len(resumed),
+        "not_resumed": len(stuck),
+        "final_status": dict(Counter(final.values())),
+        "confirmed": confirmed,
+        "units_leaked": leaked,
+        "violations": violations,
+    }
