@@ -110,13 +110,6 @@ ifeq ($(TF_MODE),emulator)
 TF_WORK := $(TF_BUILD)/$(TF_KEY)
 TF_DIR  := $(TF_WORK)/stack
 TF_VARS += -var=emulator=true
-endif
-ifeq ($(ENV),local)
-# The durable handlers checkpoint to the front they are deployed behind: AWS_ENDPOINT_URL's (a local environment on
-# another LOCAL_PORT than 4566 too). A -var after the -var-file wins; TF_CLI_ARGS_plan would come before it and lose.
-TF_VARS += -var=local_durable_endpoint=$(EMULATOR_ENDPOINT)
-endif
-ifeq ($(TF_MODE),emulator)
 TF_ENV  := env -u AWS_PROFILE AWS_ENDPOINT_URL=$(EMULATOR_ENDPOINT) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
            AWS_SESSION_TOKEN= TF_DATA_DIR=$(TF_BUILD)/$(TF_KEY).data
 else
