@@ -19,6 +19,7 @@ and nothing else (~150 lines).
 import argparse
 import json
 import logging
+import signal
 import sys
 import threading
 import time
@@ -31,7 +32,9 @@ from local.aws import REGION, client
 from local.durable_functions import durable_functions
 
 LOG = logging.getLogger("esm-poller")
-LONG_POLL_SECONDS = 20
+# Shorter than Lambda's 20 s, so a stop (SIGTERM from processes.sh) finishes the receive in flight and hands its
+# messages back within the few seconds processes.sh waits, instead of leaving them invisible for the visibility timeout.
+LONG_POLL_SECONDS = 5
 RETRY_PAUSE_SECONDS = 2
 
 
@@ -152,7 +155,9 @@ def poll(mapping: Mapping, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             batch = collect_batch(sqs, mapping, stop)
-            if batch:
+            if batch and stop.is_set():  # stopping: hand the batch back to the queue instead of starting it
+                settle(sqs, mapping, batch, {m["MessageId"] for m in batch})
+            elif batch:
                 failed = failed_records(lambda_client, mapping, batch)
                 settle(sqs, mapping, batch, failed)
                 LOG.info("%s: batch of %d, %d back to the queue", mapping.function_arn, len(batch), len(failed))
@@ -183,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     threads = run(stop)
     for thread in threads:
         thread.join()

@@ -306,13 +306,19 @@ class Handler(BaseHTTPRequestHandler):
         except (OSError, http.client.HTTPException) as error:
             LOG.exception("upstream unreachable for %s %s", self.command, self.path)
             reply = Reply.error(502, "ServiceException", f"local upstream unreachable: {error}")
-        self.send_response(reply.status)
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
+        try:
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(reply.body)
+        except (BrokenPipeError, ConnectionResetError):
+            # As on AWS, what the upstream did stays done (e.g. messages received stay in flight until their
+            # visibility timeout); only the answer is lost.
+            LOG.warning("the client of %s %s went away before its answer", self.command, self.path)
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
 

@@ -63,7 +63,7 @@ stop() {  # stop NAME: the process group its pid leads (ministack runs each Lamb
   pid=$(cat "$STATE/$1.pid")
   if kill -0 "$pid" 2>/dev/null; then
     kill -- "-$pid" 2>/dev/null || kill "$pid"
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 -- "-$pid" 2>/dev/null || true
     echo "stopped $1 (pid $pid)"
   fi

@@ -5,6 +5,7 @@ configured, after conftest modules load. The emulator is discarded after the ses
 would only cost time.
 """
 
+from functools import cache
 from typing import Any
 
 import pytest
@@ -21,9 +22,16 @@ if not hasattr(TerraformTestApi, "load"):
 terraform("stack", scope="session", replay=False, teardown=terraform.TEARDOWN_OFF)
 
 
+@cache
+def _synced_once() -> None:
+    """Sync the engine and the poller once per session. Each test module that imports the fixture below gets its own
+    copy of it, and a second sync would restart the poller under the messages of a test in progress."""
+    local_processes("sync")
+
+
 @pytest.fixture(scope="session", name="outputs")
 def deployed_outputs(stack: Any) -> dict[str, Any]:
     """The local environment's root outputs, as applied by pytest-terraform, with the durable engine and the ESM
     poller synced to what was deployed (as `make apply ENV=local` does)."""
-    local_processes("sync")
+    _synced_once()
     return {name: entry["value"] for name, entry in stack.outputs.items()}
