@@ -29,9 +29,23 @@ def _synced_once() -> None:
     local_processes("sync")
 
 
+# The runner that applied the session's stack. Only the first test module's copy of the fixture gets the state with
+# its runner; the others load the saved state without one.
+_runner: list[Any] = []
+
+
+def terraform_runner() -> Any:
+    """pytest-terraform's runner of this session's stack, to apply it again with other variables (a release)."""
+    if not _runner:
+        pytest.fail("the stack fixture was loaded without its Terraform runner")
+    return _runner[0]
+
+
 @pytest.fixture(scope="session", name="outputs")
 def deployed_outputs(stack: Any) -> dict[str, Any]:
     """The local environment's root outputs, as applied by pytest-terraform, with the durable engine and the ESM
     poller synced to what was deployed (as `make apply ENV=local` does)."""
+    if stack.terraform is not None and not _runner:
+        _runner.append(stack.terraform)
     _synced_once()
     return {name: entry["value"] for name, entry in stack.outputs.items()}

@@ -15,7 +15,7 @@ import pytest
 from scripts import workloads
 
 from tests.e2e.conftest import local_processes
-from tests.e2e.local_stack import deployed_outputs, stack  # noqa: F401 - fixtures `outputs` and `stack`
+from tests.e2e.local_stack import deployed_outputs, stack, terraform_runner  # noqa: F401 - fixtures `outputs` and `stack`
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,14 +69,14 @@ def test_rollback_of_an_unknown_function_names_the_valid_ones(outputs_file):
     assert "order-processor" in result.stderr
 
 
-def release(deployed: Any, **order_processing: Any) -> dict[str, Any]:
+def release(**order_processing: Any) -> dict[str, Any]:
     """Apply the local environment again with other order_processing settings (a release), as `make apply` would:
     Terraform plans and applies, then the local engine and poller are synced to what was deployed."""
     settings = ",".join(f"{key}={json.dumps(value)}" for key, value in order_processing.items())
     base = os.environ[PLAN_ARGS]
     os.environ[PLAN_ARGS] = f"{base} -var='order_processing={{{settings}}}'"
     try:
-        state = deployed.terraform.apply()
+        state = terraform_runner().apply()
     finally:
         os.environ[PLAN_ARGS] = base
     local_processes("sync")
@@ -103,13 +103,13 @@ def invoked_versions(outputs: dict[str, Any], execution_arn: str) -> dict[str, s
     return versions
 
 
-def test_an_execution_in_flight_finishes_on_its_release_while_new_ones_run_the_next(stack, outputs, outputs_file):  # noqa: F811
+def test_an_execution_in_flight_finishes_on_its_release_while_new_ones_run_the_next(outputs, outputs_file):
     lambda_client = boto3.client("lambda")
     names = outputs["function_names"]
     order = json.loads((ROOT / "examples" / "orders" / "sample-ca.json").read_text())
 
     # Release N: the orchestrator waits 20 s before confirming.
-    release_n = release(stack, confirmation_delay_seconds=20)
+    release_n = release(confirmation_delay_seconds=20)
     version_n = lambda_client.get_alias(FunctionName=names["order-processor"], Name="live")["FunctionVersion"]
     workers_n = {
         key.removesuffix("_FUNCTION").lower(): value
@@ -134,7 +134,7 @@ def test_an_execution_in_flight_finishes_on_its_release_while_new_ones_run_the_n
 
     # Release N+1, applied while that order is suspended: a worker changes (payment limit) and so does the
     # orchestrator (its delay, and the payment worker version it pins).
-    release_next = release(stack, confirmation_delay_seconds=1, payment_amount_limit="9999.00")
+    release_next = release(confirmation_delay_seconds=1, payment_amount_limit="9999.00")
     version_next = lambda_client.get_alias(FunctionName=names["order-processor"], Name="live")["FunctionVersion"]
     assert int(version_next) > int(version_n)
     after = lambda_client.invoke(
@@ -169,4 +169,4 @@ def test_an_execution_in_flight_finishes_on_its_release_while_new_ones_run_the_n
     assert again["ExecutedVersion"] == version_n
     assert invoked_versions(release_n, again["DurableExecutionArn"]) == invoked_versions(release_n, arn_n)
 
-    release(stack)  # back to the session's configuration for the tests after this one
+    release()  # back to the session's configuration for the tests after this one
