@@ -2,8 +2,9 @@
 
 The documented way to turn the switch on is the local tfvars (``fault_injection = {worker, mode, failures}``,
 refused by validation outside the local environment), which Terraform turns into the FAULT_INJECTION variable of
-that worker. An apply per mode would cost minutes, so this scenario sets the same variable on the worker through
-the Lambda API (UpdateFunctionConfiguration on the local endpoint) and restores the worker's environment after.
+that worker. An apply per mode would cost minutes, so this scenario ships the same variable as a release through
+the Lambda API of the local endpoint (a worker version with it, an orchestrator version pinning that worker
+version, the live alias moved), and rolls it back after.
 
 Proves: with a transient fault (first N calls per order fail) orders still confirm, and the failed attempts and
 the retries are visible in the execution history (``invoke-<w>`` FAILED, ``retry-wait-<w>-<n>``,
@@ -28,16 +29,41 @@ WORKER = "payment"
 
 @contextmanager
 def fault_switch(env: SoakEnv, worker: str, mode: str, failures: int = 1) -> Iterator[None]:
-    """FAULT_INJECTION on the worker for the duration of the block, its previous environment restored after."""
+    """A release with FAULT_INJECTION on the worker for the duration of the block, rolled back after.
+
+    Releases are pinned (the orchestrator's version names the worker versions it calls), so the switch ships as a
+    deploy would: a new worker version with the variable, a new orchestrator version pinning it, the live alias
+    moved onto it. After the block the alias goes back to the version it served and both functions' unpublished
+    configuration is restored, so the next apply finds what Terraform left.
+    """
     lam = env.client("lambda")
-    name = env.function(f"{worker}-worker")
-    previous = dict(lam.get_function_configuration(FunctionName=name).get("Environment", {}).get("Variables", {}))
+    orchestrator, worker_name = env.function("order-processor"), env.function(f"{worker}-worker")
+    live = lam.get_alias(FunctionName=orchestrator, Name="live")["FunctionVersion"]
+    pinned = _variables(lam, orchestrator, live)
+    variable = f"{worker.upper()}_FUNCTION"
+    worker_before = _variables(lam, worker_name, pinned[variable].rsplit(":", 1)[-1])
+    orchestrator_latest, worker_latest = _variables(lam, orchestrator), _variables(lam, worker_name)
     spec = {"worker": worker, "mode": mode, "failures": failures, "table": env.outputs["inventory_table_name"]}
-    _set_environment(lam, name, {**previous, "FAULT_INJECTION": json.dumps(spec)})
+    faulty_worker = _publish(lam, worker_name, {**worker_before, "FAULT_INJECTION": json.dumps(spec)})
+    faulty = _publish(lam, orchestrator, {**pinned, variable: f"{pinned[variable].rsplit(':', 1)[0]}:{faulty_worker}"})
+    lam.update_alias(FunctionName=orchestrator, Name="live", FunctionVersion=faulty)
     try:
         yield
     finally:
-        _set_environment(lam, name, previous)
+        lam.update_alias(FunctionName=orchestrator, Name="live", FunctionVersion=live)
+        _set_environment(lam, orchestrator, orchestrator_latest)
+        _set_environment(lam, worker_name, worker_latest)
+
+
+def _variables(lam: Any, name: str, qualifier: str = "$LATEST") -> dict[str, str]:
+    config = lam.get_function_configuration(FunctionName=name, Qualifier=qualifier)
+    return dict(config.get("Environment", {}).get("Variables", {}))
+
+
+def _publish(lam: Any, name: str, variables: dict[str, str]) -> str:
+    """Set the function's environment and publish it as a new version; the version number."""
+    _set_environment(lam, name, variables)
+    return str(lam.publish_version(FunctionName=name, Description="make soak: fault switch")["Version"])
 
 
 def _set_environment(lam: Any, name: str, variables: dict[str, str]) -> None:
