@@ -2,6 +2,7 @@
 the emulator, durable executions on AWS's durable engine, every call a boto3 call on the local endpoint."""
 
 import json
+import re
 import time
 import uuid
 from pathlib import Path
@@ -190,3 +191,23 @@ def test_every_message_is_stored_once_or_dead_lettered(outputs):
         FunctionName=outputs["function_names"]["durable-data-pipeline"]
     )["DurableExecutions"]
     assert pipeline, "the pipeline's batches ran as durable executions"
+
+
+def test_every_durable_function_calls_pinned_worker_versions(outputs):
+    """Releases are pinned: each durable function's *_FUNCTION variables name worker versions, never $LATEST."""
+    lambda_client = aws("lambda")
+    pinned = re.compile(r"^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+:\d+$")
+    variables = {}
+    for key in ("order-processor", "durable-data-pipeline"):
+        config = lambda_client.get_function_configuration(FunctionName=outputs["function_names"][key], Qualifier="live")
+        variables |= {k: v for k, v in config["Environment"]["Variables"].items() if k.endswith("_FUNCTION")}
+    assert set(variables) == {
+        "INVENTORY_FUNCTION",
+        "PAYMENT_FUNCTION",
+        "SHIPPING_FUNCTION",
+        "TAX_FUNCTION",
+        "VALIDATOR_FUNCTION",
+        "TRANSFORMER_FUNCTION",
+        "STORAGE_FUNCTION",
+    }
+    assert all(pinned.match(value) for value in variables.values()), variables
