@@ -1,7 +1,8 @@
 """`make soak`: every scenario at full size on the running local environment; a table and build/soak.json.
 
 python -m tests.soak --outputs build/outputs-local.json [--orders N] [--messages N] [--examples N] [--only a,b]
-Exit status 1 when any scenario reports a violation.
+Exit status 1 when any scenario reports a violation, except a known limitation (KNOWN_LIMITATIONS, reported as
+xfail), or when a known limitation no longer shows (XPASS).
 """
 
 import argparse
@@ -15,6 +16,18 @@ from tests.soak import contention, faults, fuzz, restart, storm
 from tests.soak.env import SoakEnv, load_outputs
 
 SCENARIOS = ("contention", "storm", "faults", "fuzz", "restart")
+# Scenarios whose goal the local environment is known not to meet, with the reason (strict, as pytest's xfail: a
+# known limitation that starts passing fails the run, so the README and this list get updated).
+KNOWN_LIMITATIONS = {
+    "restart": "dex-local-runner does not resume executions in flight after a restart (README, Reliability)",
+}
+
+
+def verdict(name: str, figures: dict[str, Any]) -> str:
+    failed = bool(figures.get("violations"))
+    if name in KNOWN_LIMITATIONS:
+        return "xfail" if failed else "XPASS"
+    return "FAIL" if failed else "ok"
 
 
 def summary(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -43,8 +56,10 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     lines = [f"{'scenario':<12} {'result':<6} figures", "-" * 100]
     for name, figures in results.items():
         shown = {k: v for k, v in figures.items() if k not in {"violations", "kinds", "example_reason"}}
-        verdict = "ok" if not figures.get("violations") else "FAIL"
-        lines.append(f"{name:<12} {verdict:<6} {json.dumps(shown)[:400]}")
+        result = verdict(name, figures)
+        lines.append(f"{name:<12} {result:<6} {json.dumps(shown)[:400]}")
+        if result in {"xfail", "XPASS"}:
+            lines.append(f"{'':<19}known limitation: {KNOWN_LIMITATIONS[name]}")
         lines += [f"{'':<19}! {violation[:300]}" for violation in figures.get("violations", [])]
     return "\n".join(lines)
 
@@ -79,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = runs[name]()
     report = {
         "summary": summary(results),
+        "verdicts": {name: verdict(name, figures) for name, figures in results.items()},
         "scenarios": results,
         "seconds": round(time.monotonic() - started, 1),
         "endpoint": env.endpoint,
@@ -88,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
     print(table(results))
     print(f"\nsummary: {json.dumps(report['summary'])}\nreport: {args.report}")
-    return 1 if any(r.get("violations") for r in results.values()) else 0
+    return 1 if any(verdict(name, r) in {"FAIL", "XPASS"} for name, r in results.items()) else 0
 
 
 if __name__ == "__main__":
