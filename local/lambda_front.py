@@ -125,12 +125,12 @@ class Front:
         lowered = {k.lower(): v for k, v in headers.items()}
         invocation_type = lowered.get("x-amz-invocation-type", "RequestResponse")
         try:
-            version = self.version_of(name, qualifier)
+            version, account = self.version_of(name, qualifier)
             if invocation_type == "DryRun":
                 return Reply(204, headers={"X-Amz-Executed-Version": version})
             text = json_payload(payload)
             execution_name = lowered.get("x-amz-durable-execution-name") or str(uuid.uuid4())
-            arn = self.start_or_attach(name, version, execution_name, text, config)
+            arn = self.start_or_attach(name, version, account, execution_name, text, config)
         except ClientError as error:
             return client_error(error)
         except Refusal as refusal:
@@ -140,8 +140,9 @@ class Front:
             return Reply(202, headers=answer)
         return self.outcome(arn, answer)
 
-    def version_of(self, name: str, qualifier: str | None) -> str:
-        """The version an execution started through ``qualifier`` runs on, for all of its replays."""
+    def version_of(self, name: str, qualifier: str | None) -> tuple[str, str]:
+        """The version an execution started through ``qualifier`` runs on, for all of its replays, and the account
+        the function belongs to."""
         if qualifier in (None, "$LATEST"):
             raise Refusal(
                 400,
@@ -151,9 +152,10 @@ class Front:
             )
         assert qualifier is not None
         if qualifier.isdigit():
-            self.functions.get_function_configuration(FunctionName=name, Qualifier=qualifier)
-            return qualifier
-        return str(self.functions.get_alias(FunctionName=name, Name=qualifier)["FunctionVersion"])
+            arn = self.functions.get_function_configuration(FunctionName=name, Qualifier=qualifier)["FunctionArn"]
+            return qualifier, arn.split(":")[4]
+        alias = self.functions.get_alias(FunctionName=name, Name=qualifier)
+        return str(alias["FunctionVersion"]), alias["AliasArn"].split(":")[4]
 
     @contextmanager
     def _name_lock(self, name: str, execution_name: str) -> Iterator[None]:
@@ -162,7 +164,9 @@ class Front:
         with lock:
             yield
 
-    def start_or_attach(self, name: str, version: str, execution_name: str, payload: str, config: DurableConfig) -> str:
+    def start_or_attach(  # noqa: PLR0917 - the start request's fields
+        self, name: str, version: str, account: str, execution_name: str, payload: str, config: DurableConfig
+    ) -> str:
         """The ARN of the execution named ``execution_name``: the existing one when the payload is the same."""
         with self._name_lock(name, execution_name):
             existing = self.executions.list_durable_executions_by_function(
@@ -175,9 +179,6 @@ class Front:
                     msg = f"execution {execution_name!r} of {name} already exists with another payload ({arn})"
                     raise Refusal(409, "DurableExecutionAlreadyStartedException", msg)
                 return arn
-            account = self.functions.get_function_configuration(FunctionName=name, Qualifier=version)[
-                "FunctionArn"
-            ].split(":")[4]
             started = engine_start(
                 self.engine_url,
                 {

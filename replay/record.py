@@ -27,12 +27,11 @@ from typing import Any
 
 from aws_durable_execution_sdk_python_testing.model import GetDurableExecutionHistoryResponse, events_to_operations
 from botocore.exceptions import BotoCoreError, ClientError
-from scripts.workloads import FUNCTIONS, lambda_client, read_outputs
+from scripts.workloads import FUNCTIONS, TERMINAL_STATUSES, history_events, lambda_client, read_outputs
 
 from replay.recording import FORMAT, RECORDINGS, ROOT, WORKFLOWS, dump, path_for
 
 EXAMPLES = ROOT / "examples"
-TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
 WAIT_SECONDS = 120.0
 
 
@@ -197,19 +196,12 @@ def _wait_for_end(client: Any, arn: str) -> dict[str, Any]:
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         execution: dict[str, Any] = client.get_durable_execution(DurableExecutionArn=arn)
-        if execution["Status"] in TERMINAL:
+        if execution["Status"] in TERMINAL_STATUSES:
             return execution
         if time.monotonic() > deadline:
             msg = f"execution {arn} still {execution['Status']} after {WAIT_SECONDS:.0f} s"
             raise TimeoutError(msg)
         time.sleep(0.5)
-
-
-def _all_pages(client: Any, operation: str, key: str, **arguments: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for page in client.get_paginator(operation).paginate(**arguments):
-        found += page[key]
-    return found
 
 
 def record(scenario: Scenario, outputs: dict[str, Any], client: Any) -> dict[str, Any]:
@@ -226,9 +218,7 @@ def record(scenario: Scenario, outputs: dict[str, Any], client: Any) -> dict[str
     )
     arn = started["DurableExecutionArn"]
     execution = _wait_for_end(client, arn)
-    history = _all_pages(
-        client, "get_durable_execution_history", "Events", DurableExecutionArn=arn, IncludeExecutionData=True
-    )
+    history = history_events(outputs, arn, include_data=True)
     state = [
         op.to_json_dict()
         for op in events_to_operations(GetDurableExecutionHistoryResponse.from_dict({"Events": history}).events)

@@ -32,6 +32,8 @@ FUNCTIONS = {
     "data-pipeline": "data_pipeline_alias_arn",
 }
 LOCAL_ENDPOINT = "http://127.0.0.1:4566"
+# The statuses a durable execution ends in.
+TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"})
 # A synchronous Invoke of a durable function may last up to 15 minutes.
 INVOKE_CONFIG = Config(read_timeout=960, retries={"max_attempts": 0})
 
@@ -113,10 +115,11 @@ class Operation:
         return (self.ended - self.started).total_seconds() if self.started and self.ended else None
 
 
-def history_events(outputs: dict[str, Any], execution_arn: str) -> list[dict[str, Any]]:
+def history_events(outputs: dict[str, Any], execution_arn: str, include_data: bool = False) -> list[dict[str, Any]]:
+    """Every event of the execution's history (all pages); with ``include_data`` the payloads and results too."""
     events: list[dict[str, Any]] = []
     paginator = lambda_client(outputs).get_paginator("get_durable_execution_history")
-    for page in paginator.paginate(DurableExecutionArn=execution_arn):
+    for page in paginator.paginate(DurableExecutionArn=execution_arn, IncludeExecutionData=include_data):
         events += page["Events"]
     return events
 

@@ -76,11 +76,7 @@ def _set_environment(lam: Any, name: str, variables: dict[str, str]) -> None:
 
 def operations(env: SoakEnv, execution_arn: str) -> list[tuple[str, str]]:
     """(name, status) of every operation of an execution, from its history."""
-    lam = env.client("lambda")
-    events: list[dict[str, Any]] = []
-    for page in lam.get_paginator("get_durable_execution_history").paginate(DurableExecutionArn=execution_arn):
-        events += page["Events"]
-    return [(op.name, op.status) for op in workloads.timeline(events)]
+    return [(op.name, op.status) for op in workloads.timeline(workloads.history_events(env.outputs, execution_arn))]
 
 
 def stock_of(env: SoakEnv, product: str) -> int:

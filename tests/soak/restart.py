@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from scripts import workloads
+
 from tests.soak.contention import order
 from tests.soak.env import SoakEnv, wait_until
 from tests.soak.faults import operations, stock_of
 
 ROOT = Path(__file__).resolve().parents[2]
-TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
 
 
 def restart_engine(env: SoakEnv, state_dir: str | None) -> float:
@@ -81,12 +82,12 @@ def run(
 
     def all_ended() -> bool:
         final.update(statuses(lam, arns))
-        return all(status in TERMINAL for status in final.values())
+        return all(status in workloads.TERMINAL_STATUSES for status in final.values())
 
     wait_until(all_ended, finish_timeout_s, interval_s=2)
-    in_flight = [n for n, s in at_stop.items() if s not in TERMINAL]
-    resumed = [n for n in in_flight if final.get(n) in TERMINAL]
-    stuck = [n for n in names if final.get(n) not in TERMINAL]
+    in_flight = [n for n, s in at_stop.items() if s not in workloads.TERMINAL_STATUSES]
+    resumed = [n for n in in_flight if final.get(n) in workloads.TERMINAL_STATUSES]
+    stuck = [n for n in names if final.get(n) not in workloads.TERMINAL_STATUSES]
 
     violations: list[str] = []
     twice = []
