@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The local environment's processes, each started with a pid file and a log under $STATE (build/local/):
 #   ministack        127.0.0.1:$PORT+100  every function, queue, table, bucket, role, stack (emulator.log)
-#   dex-local-runner 127.0.0.1:$PORT+200  AWS's durable-execution engine, sqlite store (engine.log)
+#   durable_engine   127.0.0.1:$PORT+200  AWS's durable-execution engine (dex-local-runner), sqlite store; resumes
+#                                         the store's unfinished executions when it starts (engine.log)
 #   lambda_front     127.0.0.1:$PORT      the one endpoint users and tools point at (front.log)
 #   esm_poller       -                    delivers SQS to durable functions as Lambda's ESM (poller.log)
 #
@@ -20,7 +21,6 @@ EMULATOR_PORT=$((PORT + 100))
 ENGINE_PORT=$((PORT + 200))
 STATE=${LOCAL_STATE_DIR:-build/local}
 MINISTACK=${MINISTACK:-.venv-emulator/bin/ministack}
-ENGINE=${DEX_LOCAL_RUNNER:-.venv/bin/dex-local-runner}
 PYTHON=${PYTHON_BIN:-.venv/bin/python}
 LOCAL_TF_STATE=${LOCAL_TF_STATE:-environments/local/terraform.tfstate}
 CONFIGS=$STATE/function-configs.json
@@ -72,7 +72,7 @@ stop() {  # stop NAME: the process group its pid leads (ministack runs each Lamb
 
 start_engine() {
   [[ -f $CONFIGS ]] || echo '{}' >"$CONFIGS"
-  start engine engine_up "$ENGINE" start-server --host 127.0.0.1 --port "$ENGINE_PORT" \
+  start engine engine_up "$PYTHON" -m local.durable_engine start-server --host 127.0.0.1 --port "$ENGINE_PORT" \
     --lambda-endpoint "http://127.0.0.1:${EMULATOR_PORT}" --local-runner-region "$AWS_DEFAULT_REGION" --store-type sqlite \
     --store-path "$STATE/durable-executions.sqlite" --function-configs "file://$CONFIGS"
 }
@@ -96,7 +96,8 @@ case "${1:-}" in
     echo "local Lambda API on http://127.0.0.1:${PORT}"
     ;;
   restart-engine)
-    # make soak: the durable engine and the front stop (as in a crash) and start again on the same sqlite store.
+    # make soak: the durable engine and the front stop (as in a crash) and start again on the same sqlite store;
+    # the engine resumes the executions that were in flight (local/durable_engine.py).
     stop front
     stop engine
     sleep "${RESTART_PAUSE_SECONDS:-1}"

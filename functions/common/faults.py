@@ -1,8 +1,10 @@
-"""Local-only fault injection: make one worker fail its first N calls per order (transient) or every call.
+"""Local-only fault injection: make one worker fail its first N calls per order (transient) or every call, or
+answer late (slow: ``delay_seconds`` before each call, so its chained invokes are in flight for that long).
 
 Terraform sets FAULT_INJECTION on the chosen worker only when the local environment's tfvars set
 ``fault_injection`` (the variable's validation refuses it anywhere else), as JSON
-``{"worker": "payment", "mode": "transient"|"permanent", "failures": N, "table": <inventory table>}``.
+``{"worker": "payment", "mode": "transient"|"permanent"|"slow", "failures": N, "delay_seconds": S,
+"table": <inventory table>}``.
 Unset, :func:`inject` returns after one dictionary lookup: no import, no client, no call.
 
 "First N calls" is counted per order across invocations with an atomic ADD on the item ``FAULT#<worker>#<orderId>``
@@ -11,11 +13,12 @@ of the inventory table, so the count survives the worker's cold starts and the o
 
 import json
 import os
+import time
 from typing import Any
 
 FAULT_ENV = "FAULT_INJECTION"
 WORKERS = ("inventory", "payment", "shipping", "tax")
-MODES = ("transient", "permanent")
+MODES = ("transient", "permanent", "slow")
 
 
 class InjectedFault(RuntimeError):
@@ -47,12 +50,16 @@ def _calls_so_far(table: str, worker: str, order_id: str) -> int:
 
 
 def inject(worker: str, event: Any) -> None:
-    """Raise InjectedFault when the switch targets ``worker`` and this call must fail; otherwise do nothing."""
+    """Raise InjectedFault when the switch targets ``worker`` and this call must fail, or sleep when it must be
+    slow; otherwise do nothing."""
     spec = _spec()
     if spec is None or spec["worker"] != worker:
         return
     if isinstance(event, dict) and event.get("action") == "release":
         return  # the saga's compensation is never faulted: a rejected order must always give its stock back
+    if spec["mode"] == "slow":
+        time.sleep(float(spec.get("delay_seconds", 5)))
+        return
     if spec["mode"] == "permanent":
         msg = f"injected permanent fault in the {worker} worker"
         raise InjectedFault(msg)

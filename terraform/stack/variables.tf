@@ -196,11 +196,12 @@ variable "tags" {
 }
 
 variable "fault_injection" {
-  description = "Local environment only: make one order worker fail, transiently (its first `failures` calls per order) or permanently, to prove retries and the saga (make soak). null everywhere else."
+  description = "Local environment only: make one order worker fail, transiently (its first `failures` calls per order) or permanently, or answer `delay_seconds` late (`slow`), to prove retries, the saga and engine restarts (make soak). null everywhere else."
   type = object({
-    worker   = string
-    mode     = string
-    failures = optional(number, 1)
+    worker        = string
+    mode          = string
+    failures      = optional(number, 1)
+    delay_seconds = optional(number, 5)
   })
   default = null
 
@@ -215,8 +216,14 @@ variable "fault_injection" {
   }
 
   validation {
-    condition     = var.fault_injection == null || contains(["transient", "permanent"], try(var.fault_injection.mode, ""))
-    error_message = "fault_injection.mode must be transient or permanent."
+    condition     = var.fault_injection == null || contains(["transient", "permanent", "slow"], try(var.fault_injection.mode, ""))
+    error_message = "fault_injection.mode must be transient, permanent or slow."
+  }
+
+  validation {
+    # Below the workers' 30 s function timeout: a slow worker answers late, it does not time out.
+    condition     = var.fault_injection == null || try(var.fault_injection.delay_seconds >= 1 && var.fault_injection.delay_seconds <= 20 && floor(var.fault_injection.delay_seconds) == var.fault_injection.delay_seconds, false)
+    error_message = "fault_injection.delay_seconds must be a whole number from 1 to 20."
   }
 
   validation {

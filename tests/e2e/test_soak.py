@@ -54,25 +54,21 @@ def test_fuzzed_events_get_documented_answers(soak_env):
 
 @pytest.fixture(scope="module")
 def restarted(soak_env) -> dict[str, Any]:
-    return restart.run(soak_env, orders=6, stop_after_s=1.5, finish_timeout_s=30, state_dir=str(STATE_DIR))
+    # 3 orders wait on a slow worker at the stop; 3 more, started 0.3 s before it, are in their first invocations.
+    return restart.run(soak_env, orders=6, stop_after_s=0.3, finish_timeout_s=120, state_dir=str(STATE_DIR))
 
 
-def test_an_engine_restart_keeps_every_execution_and_runs_nothing_twice(restarted, soak_env):
-    assert restarted["in_flight_at_stop"] + restarted["final_status"].get("SUCCEEDED", 0) >= 1
-    assert not any(status.startswith("UNKNOWN") for status in restarted["final_status"])  # the store survived
-    assert not [v for v in restarted["violations"] if "twice" in v]
-    # The restarted engine and front serve new executions.
+def test_every_execution_in_flight_at_an_engine_restart_finishes_after_it_once(restarted):
+    assert restarted["in_flight_at_stop"] == 6
+    assert restarted["waiting_on_a_worker_at_stop"] >= 1  # a chained invoke whose answer the stopped engine lost
+    assert restarted["resumed_after_restart"] == 6
+    assert restarted["not_resumed"] == 0
+    assert restarted["violations"] == []  # no operation ran twice, no stock held by an unconfirmed order
+    assert restarted["final_status"] == {"SUCCEEDED": 6}
+
+
+def test_the_restarted_engine_and_front_serve_new_executions(restarted, soak_env):
     _, body = soak_env.invoke(
         soak_env.client("lambda"), soak_env.outputs["parallel_math_alias_arn"], {"num1": 4, "num2": 2}
     )
     assert body == {"Add": 6, "Subtract": 2, "Multiply": 8, "Division": 2.0}
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="dex-local-runner does not resume executions in flight after a restart: timers and pending invocations "
-    "live in memory, and nothing re-invokes a RUNNING execution from the sqlite store (README, Reliability)",
-)
-def test_every_execution_in_flight_at_the_restart_finishes_after_it(restarted):
-    assert restarted["not_resumed"] == 0
-    assert restarted["units_leaked"] == 0

@@ -1,8 +1,7 @@
 """`make soak`: every scenario at full size on the running local environment; a table and build/soak.json.
 
 python -m tests.soak --outputs build/outputs-local.json [--orders N] [--messages N] [--examples N] [--only a,b]
-Exit status 1 when any scenario reports a violation, except a known limitation (KNOWN_LIMITATIONS, reported as
-xfail), or when a known limitation no longer shows (XPASS).
+Exit status 1 when any scenario reports a violation.
 """
 
 import argparse
@@ -16,18 +15,10 @@ from tests.soak import contention, faults, fuzz, restart, storm
 from tests.soak.env import SoakEnv, load_outputs
 
 SCENARIOS = ("contention", "storm", "faults", "fuzz", "restart")
-# Scenarios whose goal the local environment is known not to meet, with the reason (strict, as pytest's xfail: a
-# known limitation that starts passing fails the run, so the README and this list get updated).
-KNOWN_LIMITATIONS = {
-    "restart": "dex-local-runner does not resume executions in flight after a restart (README, Reliability)",
-}
 
 
-def verdict(name: str, figures: dict[str, Any]) -> str:
-    failed = bool(figures.get("violations"))
-    if name in KNOWN_LIMITATIONS:
-        return "xfail" if failed else "XPASS"
-    return "FAIL" if failed else "ok"
+def verdict(figures: dict[str, Any]) -> str:
+    return "FAIL" if figures.get("violations") else "ok"
 
 
 def summary(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -56,10 +47,7 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     lines = [f"{'scenario':<12} {'result':<6} figures", "-" * 100]
     for name, figures in results.items():
         shown = {k: v for k, v in figures.items() if k not in {"violations", "kinds", "example_reason"}}
-        result = verdict(name, figures)
-        lines.append(f"{name:<12} {result:<6} {json.dumps(shown)[:400]}")
-        if result in {"xfail", "XPASS"}:
-            lines.append(f"{'':<19}known limitation: {KNOWN_LIMITATIONS[name]}")
+        lines.append(f"{name:<12} {verdict(figures):<6} {json.dumps(shown)[:400]}")
         lines += [f"{'':<19}! {violation[:300]}" for violation in figures.get("violations", [])]
     return "\n".join(lines)
 
@@ -94,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = runs[name]()
     report = {
         "summary": summary(results),
-        "verdicts": {name: verdict(name, figures) for name, figures in results.items()},
+        "verdicts": {name: verdict(figures) for name, figures in results.items()},
         "scenarios": results,
         "seconds": round(time.monotonic() - started, 1),
         "endpoint": env.endpoint,
@@ -104,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
     print(table(results))
     print(f"\nsummary: {json.dumps(report['summary'])}\nreport: {args.report}")
-    return 1 if any(verdict(name, r) in {"FAIL", "XPASS"} for name, r in results.items()) else 0
+    return 1 if any(verdict(r) == "FAIL" for r in results.values()) else 0
 
 
 if __name__ == "__main__":

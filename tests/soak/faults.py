@@ -1,10 +1,10 @@
 """Faults: a worker that fails transiently or permanently, through the local-only fault switch.
 
-The documented way to turn the switch on is the local tfvars (``fault_injection = {worker, mode, failures}``,
-refused by validation outside the local environment), which Terraform turns into the FAULT_INJECTION variable of
-that worker. An apply per mode would cost minutes, so this scenario ships the same variable as a release through
-the Lambda API of the local endpoint (a worker version with it, an orchestrator version pinning that worker
-version, the live alias moved), and rolls it back after.
+The documented way to turn the switch on is the local tfvars (``fault_injection = {worker, mode, failures,
+delay_seconds}``, refused by validation outside the local environment), which Terraform turns into the
+FAULT_INJECTION variable of that worker. An apply per mode would cost minutes, so this scenario ships the same
+variable as a release through the Lambda API of the local endpoint (a worker version with it, an orchestrator
+version pinning that worker version, the live alias moved), and rolls it back after.
 
 Proves: with a transient fault (first N calls per order fail) orders still confirm, and the failed attempts and
 the retries are visible in the execution history (``invoke-<w>`` FAILED, ``retry-wait-<w>-<n>``,
@@ -28,7 +28,7 @@ WORKER = "payment"
 
 
 @contextmanager
-def fault_switch(env: SoakEnv, worker: str, mode: str, failures: int = 1) -> Iterator[None]:
+def fault_switch(env: SoakEnv, worker: str, mode: str, failures: int = 1, delay_seconds: int = 5) -> Iterator[None]:
     """A release with FAULT_INJECTION on the worker for the duration of the block, rolled back after.
 
     Releases are pinned (the orchestrator's version names the worker versions it calls), so the switch ships as a
@@ -43,7 +43,13 @@ def fault_switch(env: SoakEnv, worker: str, mode: str, failures: int = 1) -> Ite
     variable = f"{worker.upper()}_FUNCTION"
     worker_before = _variables(lam, worker_name, pinned[variable].rsplit(":", 1)[-1])
     orchestrator_latest, worker_latest = _variables(lam, orchestrator), _variables(lam, worker_name)
-    spec = {"worker": worker, "mode": mode, "failures": failures, "table": env.outputs["inventory_table_name"]}
+    spec = {
+        "worker": worker,
+        "mode": mode,
+        "failures": failures,
+        "delay_seconds": delay_seconds,
+        "table": env.outputs["inventory_table_name"],
+    }
     faulty_worker = _publish(lam, worker_name, {**worker_before, "FAULT_INJECTION": json.dumps(spec)})
     faulty = _publish(lam, orchestrator, {**pinned, variable: f"{pinned[variable].rsplit(':', 1)[0]}:{faulty_worker}"})
     lam.update_alias(FunctionName=orchestrator, Name="live", FunctionVersion=faulty)

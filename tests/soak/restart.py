@@ -1,10 +1,16 @@
 """Engine restart: the durable engine and the local front stop in the middle of a burst of orders and start again.
 
-Every order is started (Invoke, InvocationType Event, a DurableExecutionName each) before the stop. After the
-restart (local/processes.sh restart-engine: same sqlite store) the scenario waits for every execution to end and
-counts: executions that were still running at the stop and finished after the restart (resumed), executions
-still running at the end (not resumed), whether any ran an operation twice, and whether stock leaked (units
-gone from the product that no confirmed order holds).
+Every order is started (Invoke, InvocationType Event, a DurableExecutionName each) before the stop, in two waves
+so that the stop finds executions in every state the engine keeps only in memory:
+- the first half on a release whose shipping worker answers late (the fault switch's ``slow`` mode, shipped as a
+  pinned release as in the faults scenario): at the stop each of them waits on a chained invoke whose answer the
+  stopped engine loses;
+- the second half on the live release: at the stop they are inside a handler invocation or a durable wait.
+After the restart (local/processes.sh restart-engine: same sqlite store; local/durable_engine.py resumes what it
+holds) the scenario waits for every execution to end and counts: executions still running at the stop that
+finished after the restart (resumed), executions still running at the end (not resumed), executions that were
+waiting on a worker at the stop, whether any ran an operation twice, and whether stock leaked (units gone from
+the product that no confirmed order holds).
 """
 
 import os
@@ -21,9 +27,10 @@ from scripts import workloads
 
 from tests.soak.contention import order
 from tests.soak.env import SoakEnv, wait_until
-from tests.soak.faults import operations, stock_of
+from tests.soak.faults import fault_switch, operations, stock_of
 
 ROOT = Path(__file__).resolve().parents[2]
+SLOW_WORKER = "shipping"
 
 
 def restart_engine(env: SoakEnv, state_dir: str | None) -> float:
@@ -49,12 +56,23 @@ def statuses(lam: Any, arns: dict[str, str]) -> dict[str, str]:
     return found
 
 
+def waiting_on_a_worker(env: SoakEnv, arn: str) -> bool:
+    """Whether the execution's invoke of the slow worker has started and not ended."""
+    return any(op.name == f"invoke-{SLOW_WORKER}" and op.ended is None for op in _timeline(env, arn))
+
+
+def _timeline(env: SoakEnv, arn: str) -> list[Any]:
+    return workloads.timeline(workloads.history_events(env.outputs, arn))
+
+
 def run(
     env: SoakEnv,
+    *,
     orders: int = 12,
-    stop_after_s: float = 2.0,
+    stop_after_s: float = 0.3,
     finish_timeout_s: float = 120,
     state_dir: str | None = None,
+    slow_delay_s: int = 15,
 ) -> dict[str, Any]:
     run_id = uuid.uuid4().hex[:8]
     product = f"SOAK-RESTART-{run_id}"
@@ -66,15 +84,21 @@ def run(
     lam = env.client("lambda", pool=16)
     alias = env.outputs["order_processor_alias_arn"]
     names = [f"soak-restart-{run_id}-{n:03d}" for n in range(orders)]
+    slow, live = names[: orders // 2], names[orders // 2 :]
 
     def start(name: str) -> tuple[str, str]:
         response, _ = env.invoke(lam, alias, order(name, product, 1), InvocationType="Event", DurableExecutionName=name)
         return name, str(response["DurableExecutionArn"])
 
     with ThreadPoolExecutor(max_workers=10) as pool:
-        arns = dict(pool.map(start, names))
+        with fault_switch(env, SLOW_WORKER, "slow", delay_seconds=slow_delay_s):
+            arns = dict(pool.map(start, slow))
+            # Until the slow invoke of every first-wave order is in flight (or a minute of cold starts passed).
+            wait_until(lambda: all(waiting_on_a_worker(env, arns[n]) for n in slow), 60, interval_s=0.5)
+        arns.update(pool.map(start, live))
     time.sleep(stop_after_s)
     at_stop = statuses(lam, arns)
+    on_worker = [n for n in slow if at_stop[n] not in workloads.TERMINAL_STATUSES and waiting_on_a_worker(env, arns[n])]
     restart_seconds = restart_engine(env, state_dir)
     lam = env.client("lambda", pool=16)
 
@@ -109,6 +133,7 @@ def run(
         "orders": orders,
         "status_at_stop": dict(Counter(at_stop.values())),
         "in_flight_at_stop": len(in_flight),
+        "waiting_on_a_worker_at_stop": len(on_worker),
         "restart_seconds": round(restart_seconds, 1),
         "resumed_after_restart": len(resumed),
         "not_resumed": len(stuck),

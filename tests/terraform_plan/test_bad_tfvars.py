@@ -20,6 +20,9 @@ WORK = REPO / "build" / "terraform" / "dev-emulator"
         ("local_durable_endpoint=http://checkpoints.example.com:4566", "local_durable_endpoint may only be set"),
         ("order_processing={confirmation_delay_seconds=0}", "order_processing.confirmation_delay_seconds must"),
         ("order_processing={confirmation_delay_seconds=1.5}", "order_processing.confirmation_delay_seconds must"),
+        ('fault_injection={worker="payment",mode="transient"}', "fault_injection may only be set in the local"),
+        ('fault_injection={worker="shipping",mode="flaky"}', "fault_injection.mode must be transient, permanent"),
+        ('fault_injection={worker="shipping",mode="slow",delay_seconds=45}', "fault_injection.delay_seconds must"),
     ],
 )
 def test_a_bad_value_fails_the_plan_naming_the_variable(assignment, message):

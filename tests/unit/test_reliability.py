@@ -170,6 +170,16 @@ def test_a_permanent_fault_fails_every_call_but_never_the_release(inventory_tabl
     faults.inject("inventory", {"orderId": "ORD-A", "action": "release"})
 
 
+def test_a_slow_worker_answers_after_the_delay_every_call(monkeypatch):
+    switch(monkeypatch, worker="shipping", mode="slow", delay_seconds=0.2)
+    slept: list[float] = []
+    monkeypatch.setattr(faults.time, "sleep", slept.append)
+    faults.inject("shipping", {"orderId": "ORD-A"})
+    faults.inject("shipping", {"orderId": "ORD-A"})
+    faults.inject("tax", {"orderId": "ORD-A"})  # another worker is not slowed
+    assert slept == [0.2, 0.2]
+
+
 def test_a_malformed_switch_names_the_variable(monkeypatch):
     monkeypatch.setenv(faults.FAULT_ENV, json.dumps({"worker": "billing", "mode": "transient"}))
     with pytest.raises(faults.InjectedFault, match="FAULT_INJECTION"):
