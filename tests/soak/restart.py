@@ -58,11 +58,8 @@ def statuses(lam: Any, arns: dict[str, str]) -> dict[str, str]:
 
 def waiting_on_a_worker(env: SoakEnv, arn: str) -> bool:
     """Whether the execution's invoke of the slow worker has started and not ended."""
-    return any(op.name == f"invoke-{SLOW_WORKER}" and op.ended is None for op in _timeline(env, arn))
-
-
-def _timeline(env: SoakEnv, arn: str) -> list[Any]:
-    return workloads.timeline(workloads.history_events(env.outputs, arn))
+    timeline = workloads.timeline(workloads.history_events(env.outputs, arn))
+    return any(op.name == f"invoke-{SLOW_WORKER}" and op.ended is None for op in timeline)
 
 
 def run(
