@@ -27,6 +27,7 @@ pins their behaviour, so an upgrade that changes them fails there first.
 """
 
 import logging
+import math
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -78,7 +79,7 @@ def resume(executor: Executor, execution: Execution, now: datetime) -> str:
         executor.on_timed_out(arn, ErrorObject.from_message(f"Execution timed out after {timeout} seconds."))
         return "timed out while the engine was down"
     # Arms the timeout with what is left of it and schedules one invocation (a replay).
-    executor._launch_execution(execution, int(left) if left is not None else 0)
+    executor._launch_execution(execution, math.ceil(left) if left is not None else 0)
     executor._schedule_earliest_pending(arn)
     lost = lost_chained_invokes(execution)
     for operation_id, update in lost:

@@ -126,6 +126,13 @@ def test_a_resumed_execution_gets_its_timeout_left_a_replay_its_timers_and_its_l
     assert "1 chained invoke" in outcome
 
 
+def test_a_timeout_with_less_than_a_second_left_is_still_armed():
+    started = execution(timeout_s=60)
+    engine = RecordingExecutor()
+    durable_engine.resume(engine, started, T0 + timedelta(seconds=59.5))  # type: ignore[arg-type]
+    assert engine.calls[0] == ("launch", started.durable_execution_arn, 1)  # 0 would arm no timeout at all
+
+
 def test_an_execution_past_its_timeout_while_the_engine_was_down_times_out_without_a_replay():
     started = execution(timeout_s=60)
     engine = RecordingExecutor()
