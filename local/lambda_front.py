@@ -34,8 +34,6 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -58,6 +56,7 @@ FUNCTION_REF = re.compile(
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
 REGISTRY_REFRESH_SECONDS = 2.0
 SYNC_INVOKE_LIMIT_SECONDS = 900  # a synchronous Invoke waits at most 15 minutes, as on AWS
+NAME_LOCKS = 64
 
 
 @dataclass
@@ -98,12 +97,11 @@ class Front:
     def __init__(self, emulator_url: str, engine_url: str) -> None:
         self.emulator = urllib.parse.urlsplit(emulator_url)
         self.engine = urllib.parse.urlsplit(engine_url)
-        self.engine_url = engine_url
         self.registry = DurableRegistry(client("cloudformation", emulator_url))
         self.functions = client("lambda", emulator_url)
         self.executions = client("lambda", engine_url)
-        self._name_locks: dict[tuple[str, str], threading.Lock] = {}
-        self._name_locks_guard = threading.Lock()
+        # Starts under one execution name are serialised; a fixed set of locks, so nothing grows per name.
+        self._name_locks = [threading.Lock() for _ in range(NAME_LOCKS)]
 
     # -- routing ----------------------------------------------------------------------------------------------
     def route(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
@@ -129,8 +127,11 @@ class Front:
             if invocation_type == "DryRun":
                 return Reply(204, headers={"X-Amz-Executed-Version": version})
             text = json_payload(payload)
-            execution_name = lowered.get("x-amz-durable-execution-name") or str(uuid.uuid4())
-            arn = self.start_or_attach(name, version, account, execution_name, text, config)
+            execution_name = lowered.get("x-amz-durable-execution-name")
+            if execution_name:
+                arn = self.start_or_attach(name, version, account, execution_name, text, config)
+            else:  # a new name: nothing to attach to
+                arn = self.start(name, version, account, str(uuid.uuid4()), text, config)
         except ClientError as error:
             return client_error(error)
         except Refusal as refusal:
@@ -157,18 +158,11 @@ class Front:
         alias = self.functions.get_alias(FunctionName=name, Name=qualifier)
         return str(alias["FunctionVersion"]), alias["AliasArn"].split(":")[4]
 
-    @contextmanager
-    def _name_lock(self, name: str, execution_name: str) -> Iterator[None]:
-        with self._name_locks_guard:
-            lock = self._name_locks.setdefault((name, execution_name), threading.Lock())
-        with lock:
-            yield
-
     def start_or_attach(  # noqa: PLR0917 - the start request's fields
         self, name: str, version: str, account: str, execution_name: str, payload: str, config: DurableConfig
     ) -> str:
         """The ARN of the execution named ``execution_name``: the existing one when the payload is the same."""
-        with self._name_lock(name, execution_name):
+        with self._name_locks[hash((name, execution_name)) % NAME_LOCKS]:
             existing = self.executions.list_durable_executions_by_function(
                 FunctionName=name, DurableExecutionName=execution_name
             )["DurableExecutions"]
@@ -179,20 +173,26 @@ class Front:
                     msg = f"execution {execution_name!r} of {name} already exists with another payload ({arn})"
                     raise Refusal(409, "DurableExecutionAlreadyStartedException", msg)
                 return arn
-            started = engine_start(
-                self.engine_url,
-                {
-                    "AccountId": account,
-                    "FunctionName": name,
-                    "FunctionQualifier": version,
-                    "ExecutionName": execution_name,
-                    "ExecutionTimeoutSeconds": config.execution_timeout,
-                    "ExecutionRetentionPeriodDays": config.retention_period_days,
-                    "Input": payload,
-                },
-            )
-            LOG.info("started %s of %s:%s as %s", execution_name, name, version, started)
-            return started
+            return self.start(name, version, account, execution_name, payload, config)
+
+    def start(  # noqa: PLR0917 - the start request's fields
+        self, name: str, version: str, account: str, execution_name: str, payload: str, config: DurableConfig
+    ) -> str:
+        """Start a new execution of ``name`` pinned to ``version``; its ARN."""
+        started = engine_start(
+            self.engine,
+            {
+                "AccountId": account,
+                "FunctionName": name,
+                "FunctionQualifier": version,
+                "ExecutionName": execution_name,
+                "ExecutionTimeoutSeconds": config.execution_timeout,
+                "ExecutionRetentionPeriodDays": config.retention_period_days,
+                "Input": payload,
+            },
+        )
+        LOG.info("started %s of %s:%s as %s", execution_name, name, version, started)
+        return started
 
     def outcome(self, arn: str, headers: dict[str, str]) -> Reply:
         """Wait for the execution to end; answer as Lambda answers a synchronous Invoke."""
@@ -242,11 +242,10 @@ def client_error(error: ClientError) -> Reply:
     return Reply.error(status, str(info.get("Code", "ServiceException")), str(info.get("Message", error)))
 
 
-def engine_start(engine_url: str, request: dict[str, Any]) -> str:
+def engine_start(engine: urllib.parse.SplitResult, request: dict[str, Any]) -> str:
     """The engine's own start call (``POST /start-durable-execution``, not an AWS API)."""
-    target = urllib.parse.urlsplit(engine_url)
     reply = forward(
-        target, "POST", "/start-durable-execution", {"Content-Type": "application/json"}, json.dumps(request).encode()
+        engine, "POST", "/start-durable-execution", {"Content-Type": "application/json"}, json.dumps(request).encode()
     )
     answer = json.loads(reply.body or b"{}")
     if reply.status >= 300:
