@@ -26,10 +26,7 @@ def run(env: SoakEnv, orders: int = 40, stock: int = 25, concurrency: int = 12) 
     product = f"SOAK-{run_id}"
     table = env.outputs["inventory_table_name"]
     dynamodb = env.client("dynamodb")
-    dynamodb.put_item(
-        TableName=table,
-        Item={"pk": {"S": f"PRODUCT#{product}"}, "productId": {"S": product}, "stock": {"N": str(stock)}},
-    )
+    env.put_product(product, stock)
     lam = env.client("lambda", pool=concurrency + 4)
     # Quantities 1 and 2 alternate: demand is about 1.5 x orders, more than the stock.
     wanted = {f"ORD-SOAK-{run_id}-{n:04d}": 1 + n % 2 for n in range(orders)}
@@ -61,11 +58,7 @@ def run(env: SoakEnv, orders: int = 40, stock: int = 25, concurrency: int = 12) 
         else:
             violations.append(f"{order_id}: unexpected answer {body!r:.300}")
 
-    final = int(
-        dynamodb.get_item(TableName=table, Key={"pk": {"S": f"PRODUCT#{product}"}}, ConsistentRead=True)["Item"][
-            "stock"
-        ]["N"]
-    )
+    final = env.stock_of(product)
     sold = sum(confirmed.values())
     if final < 0:
         violations.append(f"stock went negative: {final}")

@@ -35,6 +35,22 @@ class SoakEnv:
             ),
         )
 
+    def put_product(self, product: str, stock: int) -> None:
+        """A product row of the inventory table holding ``stock`` units (each scenario makes its own)."""
+        self.client("dynamodb").put_item(
+            TableName=self.outputs["inventory_table_name"],
+            Item={"pk": {"S": f"PRODUCT#{product}"}, "productId": {"S": product}, "stock": {"N": str(stock)}},
+        )
+
+    def stock_of(self, product: str) -> int:
+        """The units the product holds now (a consistent read)."""
+        item = self.client("dynamodb").get_item(
+            TableName=self.outputs["inventory_table_name"],
+            Key={"pk": {"S": f"PRODUCT#{product}"}},
+            ConsistentRead=True,
+        )["Item"]
+        return int(item["stock"]["N"])
+
     def function(self, suffix: str) -> str:
         return str(self.outputs["function_names"][suffix])
 

@@ -85,21 +85,11 @@ def operations(env: SoakEnv, execution_arn: str) -> list[tuple[str, str]]:
     return [(op.name, op.status) for op in workloads.timeline(workloads.history_events(env.outputs, execution_arn))]
 
 
-def stock_of(env: SoakEnv, product: str) -> int:
-    item = env.client("dynamodb").get_item(
-        TableName=env.outputs["inventory_table_name"], Key={"pk": {"S": f"PRODUCT#{product}"}}, ConsistentRead=True
-    )["Item"]
-    return int(item["stock"]["N"])
-
-
 def run(env: SoakEnv, orders: int = 3, failures: int = 2) -> dict[str, Any]:
     run_id = uuid.uuid4().hex[:8]
     product = f"SOAK-FAULT-{run_id}"
     stock = 100
-    env.client("dynamodb").put_item(
-        TableName=env.outputs["inventory_table_name"],
-        Item={"pk": {"S": f"PRODUCT#{product}"}, "productId": {"S": product}, "stock": {"N": str(stock)}},
-    )
+    env.put_product(product, stock)
     lam = env.client("lambda", pool=orders + 2)
     alias = env.outputs["order_processor_alias_arn"]
     violations: list[str] = []
@@ -137,7 +127,7 @@ def run(env: SoakEnv, orders: int = 3, failures: int = 2) -> dict[str, Any]:
         ops = operations(env, response["DurableExecutionArn"])
         if ("release-inventory", "SUCCEEDED") not in ops:
             violations.append(f"permanent fault: no release-inventory in the history: {ops}")
-    left = stock_of(env, product)
+    left = env.stock_of(product)
     if left != stock - confirmed_units:
         violations.append(
             f"stock {left} after {confirmed_units} confirmed units of {stock}: the rejection leaked stock"

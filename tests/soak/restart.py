@@ -27,7 +27,7 @@ from scripts import workloads
 
 from tests.soak.contention import order
 from tests.soak.env import SoakEnv, wait_until
-from tests.soak.faults import fault_switch, operations, stock_of
+from tests.soak.faults import fault_switch, operations
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW_WORKER = "shipping"
@@ -74,10 +74,7 @@ def run(
     run_id = uuid.uuid4().hex[:8]
     product = f"SOAK-RESTART-{run_id}"
     stock = orders * 2
-    env.client("dynamodb").put_item(
-        TableName=env.outputs["inventory_table_name"],
-        Item={"pk": {"S": f"PRODUCT#{product}"}, "productId": {"S": product}, "stock": {"N": str(stock)}},
-    )
+    env.put_product(product, stock)
     lam = env.client("lambda", pool=16)
     alias = env.outputs["order_processor_alias_arn"]
     names = [f"soak-restart-{run_id}-{n:03d}" for n in range(orders)]
@@ -120,7 +117,7 @@ def run(
     if twice:
         violations.append(f"operations ran twice: {twice[:3]}")
     confirmed = sum(1 for n in names if final.get(n) == "SUCCEEDED")
-    left = stock_of(env, product)
+    left = env.stock_of(product)
     leaked = stock - left - confirmed
     if stuck:
         violations.append(f"{len(stuck)} executions did not finish after the restart (still {final[stuck[0]]})")
