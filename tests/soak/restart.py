@@ -38,11 +38,10 @@ def restart_engine(env: SoakEnv, state_dir: str | None) -> float:
     port = str(urlparse(env.endpoint).port)
     extra = {"LOCAL_PORT": port, **({"LOCAL_STATE_DIR": state_dir} if state_dir else {})}
     started = time.monotonic()
+    # The ESM poller keeps running: it retries through the front's restart (local/esm_poller.py).
     subprocess.run(
         [str(ROOT / "local" / "processes.sh"), "restart-engine"], env={**os.environ, **extra}, check=True, timeout=180
     )
-    # The ESM poller's threads die on the front's connection errors (local/esm_poller.py): sync restarts it.
-    subprocess.run([str(ROOT / "local" / "processes.sh"), "sync"], env={**os.environ, **extra}, check=True, timeout=180)
     return time.monotonic() - started
 
 
