@@ -1,6 +1,7 @@
 """`make soak`: every scenario at full size on the running local environment; a table and build/soak.json.
 
-python -m tests.soak --outputs build/outputs-local.json [--orders N] [--messages N] [--examples N] [--only a,b]
+python -m tests.soak --outputs build/outputs-local.json [--orders N] [--messages N] [--examples N]
+    [--strand-orders N] [--strand-messages N] [--strand-rounds N] [--only a,b]
 Exit status 1 when any scenario reports a violation.
 """
 
@@ -23,7 +24,7 @@ def verdict(figures: dict[str, Any]) -> str:
 
 
 def summary(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The headline figures of issue 12, flat."""
+    """The headline figures, flat."""
     c, s, r = results.get("contention", {}), results.get("storm", {}), results.get("restart", {})
     st = results.get("stranding", {})
     return {

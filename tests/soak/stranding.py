@@ -8,11 +8,11 @@ invocation is often still running (the engine defers the re-invoke), and the ord
 the invocation that started it is still returning: the interleavings in which the engine used to lose the
 re-invoke (local/README.md, "Executions stranded by a lost wake-up").
 
-Counts, once every execution has ended or ``settle_timeout_s`` passed: executions still ``RUNNING`` with nothing
-pending (no chained invoke, wait, callback or step retry open in their history: nothing will ever invoke them
-again, ``stranded``), executions still running with work open (``stuck_with_work_open``), and how often the
-engine's guard re-invoked a stranded execution (its log lines in the engine's log; 0 means the engine itself
-never stranded one).
+Counts, once every execution has ended or ``settle_timeout_s`` passed after each round: executions still
+``RUNNING`` with nothing pending (no chained invoke, wait, callback or step retry open in their history: nothing
+will ever invoke them again, ``stranded``), executions still running with work open (``stuck_with_work_open``),
+and how often the engine's guard re-invoked a stranded execution (its log lines in the engine's log; 0 means the
+engine itself never stranded one).
 """
 
 import json
@@ -105,7 +105,7 @@ def run(
     messages: int = 500,
     rounds: int = 5,
     concurrency: int = 16,
-    settle_timeout_s: float = 600,
+    settle_timeout_s: float = 300,
     engine_log: Path = Path("build/local/engine.log"),
 ) -> dict[str, Any]:
     run_id = uuid.uuid4().hex[:8]
@@ -125,15 +125,13 @@ def run(
         response, _ = env.invoke(lam, alias, order(name, product, 1), InvocationType="Event", DurableExecutionName=name)
         return name, str(response["DurableExecutionArn"])
 
-    def round_ended(names: list[str]) -> bool:
+    def all_ended() -> bool:
+        """The queue is empty and no execution of either workload started by this run is running."""
         depth = sqs.get_queue_attributes(
             QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
         )["Attributes"]
-        if any(int(n) for n in depth.values()):
-            return False
-        return not any(
-            lam.get_durable_execution(DurableExecutionArn=arns[n])["Status"] not in workloads.TERMINAL_STATUSES
-            for n in names
+        return not any(int(n) for n in depth.values()) and not any(
+            running_since(lam, function, started_at) for function in (orchestrator, pipeline)
         )
 
     for round_no in range(rounds):
@@ -148,13 +146,11 @@ def run(
             send_all(sqs, queue, bodies)
             with ThreadPoolExecutor(max_workers=concurrency) as pool:
                 arns.update(pool.map(start, names))
-            # The release stays live until its executions and messages are done, so every one of them runs cold
-            # code paths of this round's versions; a stranded execution holds the round to its share of the timeout.
-            wait_until(lambda names=names: round_ended(names), settle_timeout_s / rounds, interval_s=3)
+            # The release stays live until its executions and messages are done, so every one of them runs this
+            # round's cold versions; a stranded execution holds the round for the whole timeout.
+            wait_until(all_ended, settle_timeout_s, interval_s=3)
 
-    final = Counter(
-        str(lam.get_durable_execution(DurableExecutionArn=arn)["Status"]) for arn in arns.values()
-    )  # the orders
+    order_status = Counter(str(lam.get_durable_execution(DurableExecutionArn=arn)["Status"]) for arn in arns.values())
     still_running = {
         "order-processor": running_since(lam, orchestrator, started_at),
         "durable-data-pipeline": running_since(lam, pipeline, started_at),
@@ -177,6 +173,9 @@ def run(
         violations.append(f"{stranded_count} executions RUNNING with nothing pending: {dict(stranded)}"[:600])
     if stuck_count:
         violations.append(f"{stuck_count} executions still running with work open: {dict(stuck)}"[:600])
+    failed = {status: n for status, n in order_status.items() if status not in {"SUCCEEDED", "RUNNING"}}
+    if failed:
+        violations.append(f"orders ended otherwise than confirmed (stock was plenty): {failed}")
     if fired:
         violations.append(f"the engine's guard re-invoked {fired} stranded executions (see {engine_log})")
     executions = len(arns) + pipeline_executions
@@ -184,7 +183,7 @@ def run(
         "orders": orders,
         "messages": messages,
         "rounds_cold": rounds,
-        "order_status": dict(final),
+        "order_status": dict(order_status),
         "pipeline_executions": pipeline_executions,
         "stranded": stranded_count,
         "stranded_orders": len(stranded.get("order-processor", [])),

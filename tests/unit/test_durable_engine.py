@@ -214,21 +214,31 @@ class Engine:
         self.scheduler.stop()
 
 
-def rearm_while_a_fired_wake_up_completes_the_wait(engine: Engine) -> str:
-    """The interleaving of the stranded executions, made deterministic.
+def rearm_while_a_fired_wake_up_completes_the_wait(engine: Engine, invocation_end_first: bool) -> str:
+    """The interleavings of the stranded executions, made deterministic.
 
-    The confirmation wait is due and its wake-up fires: it queues the completion of the wait on the execution's
-    lane, behind work already there. The invocation that started the wait ends now: its end (also lane work) re-arms
-    the wake-up timer, which cancels the armed future. The scheduler's loop is busy for a moment, so the lane runs
-    both before the fired wake-up's coroutine resumes: the wait completes, then the re-arm finds nothing left to
-    time and cancels the coroutine waiting to invoke the handler.
+    The confirmation wait is due and its wake-up fires: it queues the completion of the wait on the execution's lane
+    and awaits it before invoking the handler. The invocation that started the wait ends at that moment, and its
+    end (also lane work, just ahead of the completion or just behind it) re-arms the wake-up timer, which cancels
+    the armed future: the fired one. The scheduler's loop is busy for a moment with other executions, so the lane
+    runs both before the loop delivers the cancellation. Either way the wait completes and the fired coroutine is
+    cancelled before it invokes; the timer armed instead finds nothing due.
     """
     arn = engine.waiting(datetime.now(UTC) - timedelta(seconds=1))
     lane_free = threading.Event()
-    engine.on_lane(arn, lambda: lane_free.wait(5))
+
+    def invocation_end() -> None:
+        engine.executor._schedule_earliest_pending(arn)
+
+    def busy_then(then: Any) -> None:
+        lane_free.wait(5)
+        then()
+
+    engine.on_lane(arn, lambda: busy_then(invocation_end if invocation_end_first else lambda: None))
     engine.executor._schedule_earliest_pending(arn)  # due: fires at once, queues the wait's completion
     time.sleep(0.3)
-    engine.on_lane(arn, lambda: engine.executor._schedule_earliest_pending(arn))  # the invocation's end re-arms
+    if not invocation_end_first:
+        engine.on_lane(arn, invocation_end)
     engine.scheduler._loop.call_soon_threadsafe(time.sleep, 0.5)  # the loop is busy with other executions
     time.sleep(0.05)
     lane_free.set()
@@ -249,18 +259,22 @@ def engine_of(request: pytest.FixtureRequest) -> Iterator[Any]:
         engine.stop()
 
 
-def test_the_pinned_engine_loses_the_invocation_after_a_wait_when_the_timer_is_rearmed_as_it_fires(engine_of):
+@pytest.mark.parametrize("invocation_end_first", [True, False])
+def test_the_pinned_engine_loses_the_invocation_after_a_wait_when_the_timer_is_rearmed_as_it_fires(
+    engine_of, invocation_end_first
+):
     # The engine behaviour WakeUpSafeExecutor exists for: the wait completes and nothing invokes the handler again.
     # When an upgrade makes this fail, the engine fixed it: drop WakeUpSafeExecutor.
     engine = engine_of(Executor)
-    arn = rearm_while_a_fired_wake_up_completes_the_wait(engine)
+    arn = rearm_while_a_fired_wake_up_completes_the_wait(engine, invocation_end_first)
     assert engine.wait_status(arn) == OperationStatus.SUCCEEDED
     assert engine.invoked == []
 
 
-def test_a_fired_wake_up_invokes_the_handler_once_even_when_the_timer_is_rearmed(engine_of):
+@pytest.mark.parametrize("invocation_end_first", [True, False])
+def test_a_fired_wake_up_invokes_the_handler_once_even_when_the_timer_is_rearmed(engine_of, invocation_end_first):
     engine = engine_of(durable_engine.WakeUpSafeExecutor)
-    arn = rearm_while_a_fired_wake_up_completes_the_wait(engine)
+    arn = rearm_while_a_fired_wake_up_completes_the_wait(engine, invocation_end_first)
     assert engine.wait_status(arn) == OperationStatus.SUCCEEDED
     assert engine.invoked == [arn]
 
