@@ -59,7 +59,7 @@ def test_no_execution_is_stranded_when_answers_and_wait_ends_land_during_invocat
         soak_env, orders=16, messages=10, rounds=2, settle_timeout_s=600, engine_log=STATE_DIR / "engine.log"
     )
     assert result["stranded"] == 0, result["violations"]  # running with nothing pending: never invoked again
-    assert result["stuck_with_work_open"] == 0, result["violations"]
+    assert result["still_running"] == 0, result["violations"]
     assert result["order_status"] == {"SUCCEEDED": 16}
     assert result["guard_fired"] == 0  # the engine itself lost no invocation; the guard had nothing to rescue
     assert result["violations"] == []
