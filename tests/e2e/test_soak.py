@@ -1,9 +1,9 @@
 """The reliability soak (tests/soak) at a small size, on this session's private local environment.
 
-`make soak` runs the same scenarios at full size and writes build/soak.json; here each runs small enough that the
-whole file adds about three minutes to `make test`. Every scenario goes through the Lambda API, SQS, DynamoDB and
-CloudWatch Logs of the local endpoint only. The restart scenario stops and starts this environment's engine and
-front, so it runs last.
+`make soak` runs the same scenarios at full size and writes build/soak.json; here each runs small (the whole file
+adds minutes to `make test`: the stranding test's two cold releases take longest on a loaded machine). Every
+scenario goes through the Lambda API, SQS, DynamoDB and CloudWatch Logs of the local endpoint only. The restart
+scenario stops and starts this environment's engine and front, so it runs last.
 """
 
 from typing import Any
