@@ -53,9 +53,9 @@ format: venv ## Format Python and Terraform sources in place
 # --------------------------------------------------------------------------------------------------
 # Packaging
 # --------------------------------------------------------------------------------------------------
-# One zip per workload (functions/common + functions/<workload>, .py only) and one dependency layer, all
-# byte-identical on every rebuild. Terraform reads them from build/dist by hash.
-WORKLOADS := order_processing parallel_math data_pipeline
+# One zip per workload (every functions/<workload>/ with a workload.json, plus functions/common; .py only) and one
+# dependency layer, all byte-identical on every rebuild. Terraform reads them from build/dist by hash.
+WORKLOADS := $(patsubst functions/%/workload.json,%,$(wildcard functions/*/workload.json))
 DIST      := $(BUILD)/dist
 
 .PHONY: lock-layer
@@ -99,7 +99,8 @@ TF_KEY  := $(ENV)
 TF_BACKEND_ARGS := -backend-config=$(CURDIR)/environments/$(ENV)/backend.hcl
 endif
 
-TF_VARS   := -var-file=$(CURDIR)/environments/$(ENV)/terraform.tfvars -var=dist_dir=$(CURDIR)/$(DIST)
+TF_VARS   := -var-file=$(CURDIR)/environments/$(ENV)/terraform.tfvars -var=dist_dir=$(CURDIR)/$(DIST) \
+             -var=workloads_dir=$(CURDIR)/functions
 ifeq ($(ENV),local)
 # Durable handlers checkpoint through the front this apply targets, whatever its port (after the tfvars file, so
 # it wins over the file's default; TF_CLI_ARGS_plan would come before it and lose).

@@ -46,6 +46,17 @@ variable "dist_dir" {
   }
 }
 
+variable "workloads_dir" {
+  description = "Directory holding one folder per workload with its declaration, <folder>/workload.json (functions/)."
+  type        = string
+  default     = "../../functions"
+
+  validation {
+    condition     = length(fileset(var.workloads_dir, "*/workload.json")) > 0
+    error_message = "workloads_dir must hold the workload declarations (no */workload.json found)."
+  }
+}
+
 variable "log_level" {
   description = "POWERTOOLS_LOG_LEVEL of every function."
   type        = string
