@@ -139,7 +139,7 @@ def zip_figures() -> tuple[list[Figure], dict[str, int] | None, str]:
 
 def import_figures(runs: int) -> tuple[list[Figure], dict[str, Any]]:
     """Each handler's cold import, its class's floor from the same rounds, and the ratio to that floor."""
-    probes = len(artifacts.FLOORS) + len(artifacts.HANDLER_MODULES)
+    probes = len(artifacts.FLOORS) + len(artifacts.handler_classes())
     _progress(f"cold imports: {probes} floors and handler modules x {runs} rounds of fresh interpreters, interleaved")
     cold = artifacts.cold_imports(runs)
     figures = [
@@ -148,7 +148,7 @@ def import_figures(runs: int) -> tuple[list[Figure], dict[str, Any]]:
     ]
     rows: dict[str, Any] = {}
     for module, samples in cold.handlers.items():
-        kind = artifacts.HANDLER_CLASSES[module]
+        kind = cold.classes[module]
         ratio = Figure(
             f"import_ratio.{module}",
             cold.ratios(module),
@@ -230,6 +230,11 @@ def deploy_figures(enabled: bool, details: dict[str, Any]) -> list[Figure]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
+    try:
+        artifacts.handler_classes()
+    except artifacts.UnclassifiedHandlerError as error:
+        print(f"bench: error: {error}", file=sys.stderr)
+        return 2
     env.apply()
     details: dict[str, Any] = {}
     if args.sdk_stop_poll is not None:

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-
-import workloads
+from scripts import workloads
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

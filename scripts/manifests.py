@@ -133,7 +133,11 @@ def _key(where: str, key: str) -> str:
 def read(package_dir: Path) -> Workload:
     """One workload's declaration, checked; ManifestError names what is wrong."""
     path = package_dir / MANIFEST
-    where = str(path.relative_to(package_dir.parent.parent)) if path.is_relative_to(package_dir.parent.parent) else str(path)
+    where = (
+        str(path.relative_to(package_dir.parent.parent))
+        if path.is_relative_to(package_dir.parent.parent)
+        else str(path)
+    )
     try:
         raw = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as error:
@@ -141,30 +145,36 @@ def read(package_dir: Path) -> Workload:
     package, functions = package_dir.name, package_dir.parent
     body = _fields(where, raw, {"durable_functions", "workers"}, {"durable_functions"})
     workers: list[Worker] = []
-    for key, spec in (body.get("workers") or {}).items():
+    for key, raw_worker in (body.get("workers") or {}).items():
         at = f"{where}: workers.{_key(where, key)}"
-        spec = _fields(at, spec, WORKER_FIELDS, {"handler"})
+        spec = _fields(at, raw_worker, WORKER_FIELDS, {"handler"})
         cold = spec.get("cold_import")
         if cold is not None and cold not in COLD_IMPORT_CLASSES:
             raise ManifestError(f"{at}.cold_import: {cold!r} is not one of {', '.join(COLD_IMPORT_CLASSES)}")
         workers.append(Worker(key, _handler(at, package, functions, spec["handler"]), package, cold))
     worker_keys = {w.key for w in workers}
     durable: list[DurableFunction] = []
-    for key, spec in body["durable_functions"].items():
+    for key, raw_function in body["durable_functions"].items():
         at = f"{where}: durable_functions.{_key(where, key)}"
-        spec = _fields(at, spec, DURABLE_FIELDS, {"handler"})
+        spec = _fields(at, raw_function, DURABLE_FIELDS, {"handler"})
         chained = spec.get("chained_workers") or {}
         for variable, worker in chained.items():
             if not FUNCTION_VARIABLE.fullmatch(variable):
-                raise ManifestError(f"{at}.chained_workers: {variable!r} must be an upper-case name ending in _FUNCTION")
+                raise ManifestError(
+                    f"{at}.chained_workers: {variable!r} must be an upper-case name ending in _FUNCTION"
+                )
             if worker not in worker_keys:
-                raise ManifestError(f"{at}.chained_workers.{variable}: {worker!r} is not one of this workload's workers")
+                raise ManifestError(
+                    f"{at}.chained_workers.{variable}: {worker!r} is not one of this workload's workers"
+                )
         scenarios = tuple(
             Scenario(name, **_fields(f"{at}.scenarios.{_key(at, name)}", s, SCENARIO_FIELDS, SCENARIO_FIELDS))
             for name, s in (spec.get("scenarios") or {}).items()
         )
         fn = _key(f"{at}.fn", spec.get("fn", key))
-        durable.append(DurableFunction(key, fn, _handler(at, package, functions, spec["handler"]), package, chained, scenarios))
+        durable.append(
+            DurableFunction(key, fn, _handler(at, package, functions, spec["handler"]), package, chained, scenarios)
+        )
     if not durable:
         raise ManifestError(f"{where}: durable_functions declares no function")
     return Workload(package, tuple(durable), tuple(workers))
@@ -203,9 +213,14 @@ def workers(functions: Path | None = None) -> dict[str, Worker]:
 
 
 def chained_function_names(prefix: str) -> dict[str, str]:
-    """Every *_FUNCTION variable a durable handler reads, named as ``<prefix>-<worker>`` (the tests' stand-ins)."""
-    return {
-        variable: f"{prefix}-{worker}"
-        for f in durable_functions().values()
-        for variable, worker in f.chained_workers.items()
-    }
+    """Every *_FUNCTION variable a declared durable handler reads, naming ``<prefix>-<worker>`` (a test or
+    benchmark environment shared by every handler); ManifestError when two handlers use one name for two
+    workers."""
+    names: dict[str, str] = {}
+    for function in durable_functions().values():
+        for variable, worker in function.chained_workers.items():
+            name = f"{prefix}-{worker}"
+            if names.setdefault(variable, name) != name:
+                msg = f"{variable} names two workers ({names[variable]}, {name}): give each its own variable name"
+                raise ManifestError(msg)
+    return names
