@@ -42,6 +42,8 @@ KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 HANDLER = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$")
 FUNCTION_VARIABLE = re.compile(r"^[A-Z][A-Z0-9_]*_FUNCTION$")
 COLD_IMPORT_CLASSES = ("pure", "aws")
+# Longest function name the Terraform modules accept (function_base: the role name adds "-role" to it).
+FUNCTION_NAME_LIMIT = 56
 
 DURABLE_FIELDS = {"fn", "description", "handler", "timeout", "execution_timeout", "chained_workers", "scenarios"}
 WORKER_FIELDS = {"description", "handler", "cold_import"}
