@@ -50,6 +50,13 @@ format: venv ## Format Python and Terraform sources in place
 	$(BIN)/ruff check --fix $(PY_SOURCES)
 	terraform fmt -recursive terraform environments
 
+# A workflow of your own: functions/<package>/ (handler, worker, workload.json), an example and a unit test; every
+# other tool reads the declaration (README "Add your own workflow").
+.PHONY: new-workflow
+new-workflow: venv ## NAME=<kebab-name>: scaffold a durable workflow every tool includes (make apply/invoke/record/…)
+	@[[ -n "$(NAME)" ]] || { echo "usage: make new-workflow NAME=<kebab-name>" >&2; exit 2; }
+	@$(BIN)/python -m scripts.new_workflow --name '$(NAME)'
+
 # --------------------------------------------------------------------------------------------------
 # Packaging
 # --------------------------------------------------------------------------------------------------
