@@ -349,7 +349,7 @@ test-e2e: venv package $(EMULATOR_VENV)/.installed ## End to end: pytest-terrafo
 	$(call tf_workcopy,$(TF_BUILD)/e2e)
 	$(BIN)/pytest tests/e2e --tf-mod-dir=$(TF_BUILD)/e2e
 
-# Reliability soak (tests/soak, README "Reliability") on the running local environment (make up; make apply
+# Reliability soak (tests/soak, docs/reliability.md) on the running local environment (make up; make apply
 # ENV=local): contention, a 1,000-message storm, faults, bad-input fuzz, stranding (cold releases under load),
 # then an engine restart mid-burst.
 # SOAK_ARGS passes sizes, e.g. SOAK_ARGS="--messages 200 --only storm".
@@ -362,7 +362,7 @@ soak: venv emulator-check ## Reliability soak on the local environment: table + 
 	  --outputs $(BUILD)/outputs-local.json --report $(BUILD)/soak.json $(SOAK_ARGS)
 
 .PHONY: demo
-demo: venv ## From nothing: package, emulator, apply ENV=local, then the seeds' scenarios with a summary
+demo: venv ## From nothing: package, emulator, apply ENV=local, then the example scenarios with a summary
 	@echo "== [1/4] packaging the functions and the dependency layer"
 	@$(MAKE) package
 	@echo "== [2/4] starting the emulator"

@@ -366,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     if any(v.scenario for v in failed):
         print(
             "An incompatible change must ship as a new function or alias while executions on the old one drain;"
-            " README.md, 'Replay compatibility'.",
+            " docs/releases-and-replay.md, 'Shipping an intentionally incompatible change'.",
             file=sys.stderr,
         )
     return 1 if failed else 0

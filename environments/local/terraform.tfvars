@@ -7,7 +7,7 @@ log_level           = "DEBUG"
 log_retention_days  = 1
 tracing_mode        = "PassThrough" # no X-Ray daemon in the emulator
 deletion_protection = false
-seed_demo_inventory = true
+demo_inventory      = true
 
 durable_retention_days = 1
 

@@ -19,7 +19,7 @@ locals {
     }]
   }
 
-  demo_products = var.seed_demo_inventory ? toset(["PROD-001", "PROD-002", "PROD-003"]) : toset([])
+  demo_products = var.demo_inventory ? toset(["PROD-001", "PROD-002", "PROD-003"]) : toset([])
 }
 
 # Demo stock for local and dev. Orders change `stock` afterwards; that is data, not drift, so Terraform creates

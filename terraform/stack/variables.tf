@@ -107,7 +107,7 @@ variable "deletion_protection" {
   default     = true
 }
 
-variable "seed_demo_inventory" {
+variable "demo_inventory" {
   description = "Create demo stock (PROD-001..PROD-003, 1000 each) in the inventory table. Later stock changes by orders are not drift."
   type        = bool
   default     = false
