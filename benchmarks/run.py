@@ -1,4 +1,4 @@
-"""`make bench`: run every measurement, print the table, write build/bench.json (medians under the issue's keys).
+"""`make bench`: run every measurement, print the table, write build/bench.json (the medians by figure key).
 
 Usage: python -m benchmarks.run [--runs N] [--import-runs N] [--apply] [--output PATH]
 
