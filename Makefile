@@ -317,32 +317,32 @@ invoke: check-env venv ## ENV=<env> FN=<durable function> PAYLOAD=file.json [NAM
 	@if [[ -z "$(FN)" || ! -f "$(PAYLOAD)" ]]; then \
 	  echo "usage: make invoke ENV=<env> FN=$(FN_NAMES) PAYLOAD=file.json [NAME=execution-name] [ASYNC=1]" >&2; exit 2; fi
 	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
-	@$(BIN)/python -m scripts.workloads --outputs $(OUTPUTS_JSON) invoke --function $(FN) --payload $(PAYLOAD) \
+	@$(BIN)/python scripts/workloads.py --outputs $(OUTPUTS_JSON) invoke --function $(FN) --payload $(PAYLOAD) \
 	  $(if $(NAME),--name '$(NAME)') $(if $(filter 1 true yes,$(ASYNC)),--async)
 
 .PHONY: executions
 executions: check-env venv ## ENV=<env> FN=<function>: recent durable executions (name, status, start, duration)
 	@if [[ -z "$(FN)" ]]; then echo "usage: make executions ENV=<env> FN=$(FN_NAMES)" >&2; exit 2; fi
 	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
-	@$(BIN)/python -m scripts.workloads --outputs $(OUTPUTS_JSON) executions --function $(FN)
+	@$(BIN)/python scripts/workloads.py --outputs $(OUTPUTS_JSON) executions --function $(FN)
 
 .PHONY: history
 history: check-env venv ## ENV=<env> EXECUTION=<arn>: the execution's operations in order (status, attempts, duration)
 	@if [[ -z "$(EXECUTION)" ]]; then echo "usage: make history ENV=<env> EXECUTION=<durable execution ARN>" >&2; exit 2; fi
 	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
-	@$(BIN)/python -m scripts.workloads --outputs $(OUTPUTS_JSON) history --execution '$(EXECUTION)'
+	@$(BIN)/python scripts/workloads.py --outputs $(OUTPUTS_JSON) history --execution '$(EXECUTION)'
 
 .PHONY: send
 send: check-env venv ## ENV=<env> PAYLOAD=file: put the file's content on the pipeline queue as one message
 	@if [[ ! -f "$(PAYLOAD)" ]]; then echo "usage: make send ENV=<env> PAYLOAD=file" >&2; exit 2; fi
 	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
-	@$(BIN)/python -m scripts.workloads --outputs $(OUTPUTS_JSON) send --payload $(PAYLOAD)
+	@$(BIN)/python scripts/workloads.py --outputs $(OUTPUTS_JSON) send --payload $(PAYLOAD)
 
 .PHONY: rollback
 rollback: check-env confirm venv ## ENV=<env> FN=<function>: point its live alias back at the previous version
 	@if [[ -z "$(FN)" ]]; then echo "usage: make rollback ENV=<env> FN=$(FN_NAMES)" >&2; exit 2; fi
 	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
-	@$(BIN)/python -m scripts.rollback --outputs $(OUTPUTS_JSON) --function $(FN)
+	@$(BIN)/python scripts/rollback.py --outputs $(OUTPUTS_JSON) --function $(FN)
 
 .PHONY: test-e2e
 test-e2e: venv package $(EMULATOR_VENV)/.installed ## End to end: pytest-terraform applies ENV=local to a private emulator
@@ -372,7 +372,7 @@ demo: venv ## From nothing: package, emulator, apply ENV=local, then the example
 	@echo "   applied (log: $(BUILD)/demo-apply.log)"
 	@echo "== [4/4] running the scenarios"
 	@$(MAKE) -s outputs ENV=local > $(BUILD)/outputs-local.json
-	@$(BIN)/python -m scripts.demo --outputs $(BUILD)/outputs-local.json 2>$(BUILD)/demo-handlers.log
+	@$(BIN)/python scripts/demo.py --outputs $(BUILD)/outputs-local.json 2>$(BUILD)/demo-handlers.log
 	@echo "The local environment is still running (make invoke ENV=local …, make send ENV=local …). Stop it: make down"
 
 # --------------------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from scripts import workloads
+
+import workloads
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

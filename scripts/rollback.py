@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from scripts import workloads
+
+import workloads
 
 ALIAS = "live"
 

@@ -25,6 +25,9 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+
+if not __package__:  # run as a file (`python scripts/workloads.py`, or `import workloads` beside it): no repo root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts import manifests
 
 # FN=… names: every durable function declared in functions/*/workload.json.
