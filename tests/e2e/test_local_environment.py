@@ -42,8 +42,11 @@ def an_order(**changes: Any) -> dict[str, Any]:
 
 
 def invoke(function_arn: str, payload: Any, **arguments: Any) -> tuple[dict[str, Any], Any]:
-    """A plain boto3 Invoke; the response metadata and the decoded payload."""
-    response = aws("lambda").invoke(FunctionName=function_arn, Payload=json.dumps(payload).encode(), **arguments)
+    """A plain boto3 Invoke, with the read timeout and no retries a synchronous durable Invoke needs (a retried
+    Invoke without an execution name would start a second execution); the response metadata and the decoded
+    payload."""
+    lambda_client = boto3.client("lambda", config=workloads.INVOKE_CONFIG)
+    response = lambda_client.invoke(FunctionName=function_arn, Payload=json.dumps(payload).encode(), **arguments)
     return response, json.loads(response["Payload"].read() or b"null")
 
 
