@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ops import logs, steering
 from scripts import workloads
+
+from ops import logs, steering
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-
 from scripts import workloads
 
 # Lines are written when an invocation ends: look a little past the execution's end, and before its start for
@@ -63,7 +62,7 @@ class LogLine:
 
 def function_name(arn_or_name: str) -> str:
     """``local-order-processor`` from a function ARN (qualified or not) or name."""
-    name = arn_or_name.split(":function:")[-1] if ":function:" in arn_or_name else arn_or_name
+    name = arn_or_name.rsplit(":function:", maxsplit=1)[-1] if ":function:" in arn_or_name else arn_or_name
     return name.split(":")[0]
 
 

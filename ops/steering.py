@@ -17,9 +17,9 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
+from scripts import workloads
 
 from ops.logs import function_name
-from scripts import workloads
 
 NAME_LIMIT = 64  # DurableExecutionName: 1..64 of [A-Za-z0-9_-]
 RETRY_SUFFIX = "-retry"
@@ -51,7 +51,8 @@ def stop(outputs: dict[str, Any], execution_arn: str, reason: str = "stopped by 
     if execution["Status"] in workloads.TERMINAL_STATUSES:
         msg = (
             f"execution {execution['DurableExecutionName']} has already ended ({execution['Status']} at "
-            f"{execution.get('EndTimestamp')}): nothing to stop. To run it again: make retry EXECUTION={execution_arn}"
+            f"{execution.get('EndTimestamp')}): nothing to stop. To run it again: "
+            f"make retry ENV={outputs.get('environment')} EXECUTION={execution_arn}"
         )
         raise Refused(msg)
     lam = workloads.lambda_client(outputs)
@@ -86,7 +87,7 @@ def retry(outputs: dict[str, Any], execution_arn: str, qualifier: str | None = N
     if execution["Status"] not in workloads.TERMINAL_STATUSES:
         msg = (
             f"execution {execution['DurableExecutionName']} is still {execution['Status']}: wait for it to end, "
-            f"or stop it first (make stop EXECUTION={execution_arn})"
+            f"or stop it first (make stop ENV={outputs.get('environment')} EXECUTION={execution_arn})"
         )
         raise Refused(msg)
     function_arn: str = execution["FunctionArn"]
@@ -123,7 +124,7 @@ def redrive(outputs: dict[str, Any], queue: str) -> Redrive:
     except ClientError as error:
         if error.response["Error"]["Code"] not in UNSUPPORTED:
             raise
-        return _move_by_loop(sqs, dlq_url, source_url)
+        return move_by_loop(sqs, dlq_url, source_url)
     return _await_move_task(sqs, dlq_arn, task["TaskHandle"], source_url)
 
 
@@ -160,12 +161,14 @@ def _await_move_task(sqs: Any, dlq_arn: str, handle: str, source_url: str) -> Re
         if task.get("Status") in {"COMPLETED", "FAILED", "CANCELLED"}:
             moved = int(task.get("ApproximateNumberOfMessagesMoved", 0))
             if task["Status"] != "COMPLETED":
-                raise Refused(f"the move task ended {task['Status']} after {moved} messages: {task.get('FailureReason')}")
+                raise Refused(
+                    f"the move task ended {task['Status']} after {moved} messages: {task.get('FailureReason')}"
+                )
             return Redrive(source_url, moved=moved)
         time.sleep(MOVE_TASK_POLL_S)
 
 
-def _move_by_loop(sqs: Any, dlq_url: str, source_url: str) -> Redrive:
+def move_by_loop(sqs: Any, dlq_url: str, source_url: str) -> Redrive:
     """Receive a batch, send copies (body and message attributes) to the source queue, delete from the DLQ only
     the messages whose copies were accepted. Stops when the DLQ answers with nothing visible."""
     result = Redrive(source_url, method="receive/send/delete loop")

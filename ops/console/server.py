@@ -11,15 +11,17 @@ Served on 127.0.0.1 only: there is nothing to log in to, and the page shows what
 
 import json
 import os
+import signal
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, abort, render_template, request, url_for
+from scripts import workloads
 
 from ops import logs
 from ops.console import timeline
-from scripts import workloads
 
 PAGE_SIZE = 25
 REFRESH_SECONDS = 2
@@ -98,13 +100,20 @@ def create_app(outputs: dict[str, Any]) -> Flask:
 
 
 def execution_view(outputs: dict[str, Any], arn: str) -> dict[str, Any]:
-    """What the execution page shows: the execution, its timeline and its log lines."""
+    """What the execution page shows, read from the environment: the execution, its history and its log lines."""
     lam = workloads.lambda_client(outputs)
     try:
         execution = lam.get_durable_execution(DurableExecutionArn=arn, IncludeExecutionData=True)
     except lam.exceptions.ResourceNotFoundException:
         abort(404, f"no durable execution {arn!r}")
     events = workloads.history_events(outputs, arn, include_data=True)
+    return compose_view(outputs, execution, events, logs.lines_of(outputs, execution, events))
+
+
+def compose_view(
+    outputs: dict[str, Any], execution: dict[str, Any], events: list[dict[str, Any]], lines: list[logs.LogLine]
+) -> dict[str, Any]:
+    """The execution page's template variables, from what was read (no I/O: the benchmark renders synthetic ones)."""
     ended = execution.get("EndTimestamp") or datetime.now(UTC)
     running = execution["Status"] not in workloads.TERMINAL_STATUSES
     function = logs.function_name(execution["FunctionArn"])
@@ -114,7 +123,7 @@ def execution_view(outputs: dict[str, Any], arn: str) -> dict[str, Any]:
         "fn": fn,
         "version": execution.get("Version") or execution["FunctionArn"].rsplit(":", 1)[-1],
         "timeline": timeline.layout(events, execution["StartTimestamp"], ended),
-        "lines": logs.lines_of(outputs, execution, events),
+        "lines": lines,
         "prefix": f"{outputs.get('environment', '')}-",
         "refresh": REFRESH_SECONDS if running else None,
         "dimensions": timeline,
@@ -124,6 +133,7 @@ def execution_view(outputs: dict[str, Any], arn: str) -> dict[str, Any]:
 def serve(outputs: dict[str, Any], port: int, pid_file: Path | None = None) -> None:
     """Serve the console on 127.0.0.1:``port`` until interrupted; ``pid_file`` holds the pid meanwhile."""
     app = create_app(outputs)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill <pid>` unwinds, so the pid file goes too
     if pid_file is not None:
         pid_file.parent.mkdir(parents=True, exist_ok=True)
         pid_file.write_text(f"{os.getpid()}\n")

@@ -116,7 +116,7 @@ def _error_text(details: dict[str, Any]) -> str | None:
 
 def _short_function(arn: str) -> str:
     """``local-payment-worker:3`` from a qualified function ARN."""
-    return arn.split(":function:")[-1] if ":function:" in arn else arn
+    return arn.rsplit(":function:", maxsplit=1)[-1] if ":function:" in arn else arn
 
 
 def layout(events: list[dict[str, Any]], started: datetime, ended: datetime) -> Timeline:
@@ -154,9 +154,7 @@ def layout(events: list[dict[str, Any]], started: datetime, ended: datetime) -> 
     lanes = _lanes(bars, {op.id: op.parent for op in operations})
     scale = PLOT_WIDTH / span
     for bar in bars:
-        bar.shapes = [
-            (LABEL_WIDTH + a.start * scale, max(MIN_BAR, (a.end - a.start) * scale), a) for a in bar.attempts
-        ]
+        bar.shapes = [(LABEL_WIDTH + a.start * scale, max(MIN_BAR, (a.end - a.start) * scale), a) for a in bar.attempts]
     return Timeline(lanes, bars, span, scale, _ticks(span, scale))
 
 
