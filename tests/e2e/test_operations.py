@@ -20,7 +20,6 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -77,10 +76,14 @@ def finished(execution_arn: str, timeout: float = 180) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def confirmed_order(outputs: dict[str, Any]) -> str:
     """The ARN of a confirmed sample order."""
-    env = SoakEnv(outputs)
-    response, body = env.invoke(env.client("lambda"), outputs["order_processor_alias_arn"], _sample_order())
-    assert body.get("success") is True, body
-    return str(response["DurableExecutionArn"])
+    started = boto3.client("lambda").invoke(
+        FunctionName=outputs["order_processor_alias_arn"],
+        InvocationType="Event",
+        Payload=json.dumps(_sample_order()).encode(),
+    )
+    execution = finished(started["DurableExecutionArn"], timeout=600)
+    assert json.loads(execution["Result"])["success"] is True, execution
+    return str(started["DurableExecutionArn"])
 
 
 def _sample_order() -> dict[str, Any]:
@@ -129,7 +132,7 @@ def test_retry_runs_the_same_version_and_input_once_however_often_it_is_asked(ou
 
     assert first.returncode == 0, first.stderr
     assert second.stdout == first.stdout  # the second call attaches to the first retry
-    retried = finished(first.stdout.strip())
+    retried = finished(first.stdout.strip(), timeout=600)
     assert retried["Status"] == "SUCCEEDED"
     assert retried["DurableExecutionName"] == f"{original['DurableExecutionName']}-retry"
     assert retried["FunctionArn"] == original["FunctionArn"]  # same function, same version
@@ -179,30 +182,29 @@ def drill(outputs: dict[str, Any], outputs_file: Path) -> dict[str, Any]:
     # The faulty release: every order is rejected (inventory fails), every message dead-lettered (transformer fails).
     with (
         fault_switch(env, "inventory", "permanent"),
-        fault_switch(
-            env, "transformer", "permanent", orchestrator="durable-data-pipeline", worker_function="data-transformer"
-        ),
-        ThreadPoolExecutor(max_workers=DRILL_ORDERS) as pool,
+        fault_switch(env, "transformer", "permanent", orchestrator=PIPELINE, worker_function="data-transformer"),
     ):
+        lam = boto3.client("lambda")
+        failed_orders = [
+            lam.invoke(
+                FunctionName=outputs["order_processor_alias_arn"],
+                InvocationType="Event",
+                Payload=json.dumps(order(f"ORD-DRILL-{run}-{n}", product, 1)).encode(),
+            )["DurableExecutionArn"]
+            for n in range(DRILL_ORDERS)
+        ]
         for n in range(DRILL_MESSAGES):
             body = {"data_source": f"{marker}-{n}", "processing_type": "batch"}
             sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(body))
-        lam = env.client("lambda", pool=DRILL_ORDERS + 2)
-        placed = list(
-            pool.map(
-                lambda n: env.invoke(
-                    lam, outputs["order_processor_alias_arn"], order(f"ORD-DRILL-{run}-{n}", product, 1)
-                ),
-                range(DRILL_ORDERS),
-            )
+        ended = [finished(arn, timeout=600) for arn in failed_orders]
+        figures["rejected_orders"] = sum(
+            1 for e in ended if json.loads(e.get("Result") or "{}").get("success") is False
         )
-        figures["rejected_orders"] = sum(1 for _, body in placed if body.get("success") is False)
-        dead_lettered = wait_until(lambda: _depth(dlq_url) >= DRILL_MESSAGES, timeout_s=240)
+        dead_lettered = wait_until(lambda: _depth(dlq_url) >= DRILL_MESSAGES, timeout_s=600)
         figures["dead_lettered"] = _depth(dlq_url)
         figures["faulty_release_seconds"] = round(time.monotonic() - began, 1)
     assert dead_lettered, f"only {_depth(dlq_url)} of {DRILL_MESSAGES} messages reached the DLQ"
     figures["stored_while_faulty"] = len(_stored(outputs, marker))
-    failed_orders = [str(response["DurableExecutionArn"]) for response, _ in placed]
 
     # The fix is released (the switch rolled back): redrive the DLQ, retry the orders on live. Twice each: the
     # second redrive finds nothing, the second retry attaches.
@@ -211,8 +213,8 @@ def drill(outputs: dict[str, Any], outputs_file: Path) -> dict[str, Any]:
     redrive_again = ops(outputs_file, "redrive", "--queue", dlq_url.rsplit("/", 1)[-1])
     retries = [ops(outputs_file, "retry", "--execution", arn, "--qualifier", "live") for arn in failed_orders]
     retries_again = [ops(outputs_file, "retry", "--execution", arn, "--qualifier", "live") for arn in failed_orders]
-    retried = [finished(r.stdout.strip()) for r in retries if r.returncode == 0]
-    all_stored = wait_until(lambda: len(_stored(outputs, marker)) >= DRILL_MESSAGES, timeout_s=240)
+    retried = [finished(r.stdout.strip(), timeout=600) for r in retries if r.returncode == 0]
+    all_stored = wait_until(lambda: len(_stored(outputs, marker)) >= DRILL_MESSAGES, timeout_s=600)
     figures["recovery_seconds"] = round(time.monotonic() - recovery, 1)
     wait_until(lambda: _depth(queue_url) == 0, timeout_s=60)
     time.sleep(3)  # a duplicate would be stored by now
