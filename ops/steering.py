@@ -38,7 +38,7 @@ class Refused(RuntimeError):
 def _execution(outputs: dict[str, Any], execution_arn: str) -> dict[str, Any]:
     try:
         found: dict[str, Any] = workloads.lambda_client(outputs).get_durable_execution(
-            DurableExecutionArn=execution_arn
+            DurableExecutionArn=execution_arn, IncludeExecutionData=True
         )
     except ClientError as error:
         raise Refused(f"no durable execution {execution_arn!r}: {error.response['Error']['Message']}") from error
