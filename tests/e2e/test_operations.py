@@ -151,9 +151,9 @@ def test_redrive_refuses_a_queue_that_is_no_dead_letter_queue(outputs, outputs_f
 # The drill
 # ----------------------------------------------------------------------------------------------------------------
 def _stored(outputs: dict[str, Any], marker: str) -> list[dict[str, Any]]:
-    table = boto3.resource("dynamodb").Table(outputs["processed_data_table_name"])
     items: list[dict[str, Any]] = []
-    for page in table.meta.client.get_paginator("scan").paginate(TableName=table.name):
+    scan = boto3.client("dynamodb").get_paginator("scan")
+    for page in scan.paginate(TableName=outputs["processed_data_table_name"], ConsistentRead=True):
         items += [i for i in page["Items"] if i["original_data"]["M"]["data_source"]["S"].startswith(marker)]
     return items
 
