@@ -21,11 +21,15 @@ from ops.logs import LogLine
 from benchmarks.stats import Figure, table
 
 # "local": the app's boto3 client then points at the local endpoint, which these figures never call.
-OUTPUTS = {
+OUTPUTS: dict[str, Any] = {
     "environment": "local",
-    "order_processor_alias_arn": "arn:aws:lambda:us-east-1:123456789012:function:local-order-processor:live",
-    "parallel_math_alias_arn": "arn:aws:lambda:us-east-1:123456789012:function:local-parallel-math:live",
-    "data_pipeline_alias_arn": "arn:aws:lambda:us-east-1:123456789012:function:local-durable-data-pipeline:live",
+    "workloads": {
+        fn: {
+            "function_name": f"local-{fn}",
+            "alias_arn": f"arn:aws:lambda:us-east-1:123456789012:function:local-{fn}:live",
+        }
+        for fn in ("order-processor", "parallel-math", "data-pipeline")
+    },
 }
 WORKER = "arn:aws:lambda:us-east-1:123456789012:function:local-worker-{n}:7"
 
@@ -81,7 +85,7 @@ def synthetic(operations: int) -> tuple[dict[str, Any], list[dict[str, Any]], li
     execution = {
         "DurableExecutionArn": "bench/execution",
         "DurableExecutionName": "bench-execution",
-        "FunctionArn": OUTPUTS["order_processor_alias_arn"].replace(":live", ":12"),
+        "FunctionArn": OUTPUTS["workloads"]["order-processor"]["alias_arn"].replace(":live", ":12"),
         "Status": "SUCCEEDED",
         "StartTimestamp": start,
         "EndTimestamp": start + timedelta(seconds=end + 1.4),

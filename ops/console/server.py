@@ -34,14 +34,16 @@ def create_app(outputs: dict[str, Any]) -> Flask:
     environment = str(outputs.get("environment", ""))
     lam = workloads.lambda_client(outputs)
 
+    deployed: dict[str, dict[str, str]] = outputs.get("workloads", {})
+
     def function_name(fn: str) -> str:
-        if fn not in workloads.FUNCTIONS:
-            abort(404, f"no durable function {fn!r}; known: {', '.join(sorted(workloads.FUNCTIONS))}")
-        return logs.function_name(outputs[workloads.FUNCTIONS[fn]])
+        if fn not in deployed:
+            abort(404, f"no durable function {fn!r}; deployed: {', '.join(sorted(deployed))}")
+        return deployed[fn]["function_name"]
 
     @app.context_processor
     def common() -> dict[str, Any]:
-        return {"environment": environment, "functions": sorted(workloads.FUNCTIONS)}
+        return {"environment": environment, "functions": sorted(deployed)}
 
     @app.get("/")
     def index() -> str:
@@ -117,7 +119,8 @@ def compose_view(
     ended = execution.get("EndTimestamp") or datetime.now(UTC)
     running = execution["Status"] not in workloads.TERMINAL_STATUSES
     function = logs.function_name(execution["FunctionArn"])
-    fn = next((k for k, out in workloads.FUNCTIONS.items() if logs.function_name(outputs[out]) == function), None)
+    deployed: dict[str, dict[str, str]] = outputs.get("workloads", {})
+    fn = next((key for key, found in deployed.items() if found["function_name"] == function), None)
     return {
         "execution": execution,
         "fn": fn,
