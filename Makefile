@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 BUILD  := build
-PY_SOURCES := functions tests scripts benchmarks local replay .github/scripts
+PY_SOURCES := functions tests scripts benchmarks local replay ops .github/scripts
 
 # Terraform always runs with the CLI configuration the project ships when the offline provider mirror is
 # present (this workplace and CI); elsewhere Terraform installs providers from the registry as usual.
@@ -344,8 +344,58 @@ rollback: check-env confirm venv ## ENV=<env> FN=<function>: point its live alia
 	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
 	@$(BIN)/python scripts/rollback.py --outputs $(OUTPUTS_JSON) --function $(FN)
 
+# --------------------------------------------------------------------------------------------------
+# Operations (docs/operations.md, docs/runbook.md): one execution's logs, steering, the web console. Plain boto3 on
+# the environment's own endpoint and credentials, so the same commands work against local, dev and prod.
+# --------------------------------------------------------------------------------------------------
+EXECUTION    ?=
+QUEUE        ?=
+VERSION      ?=
+CONSOLE_PORT ?= 4580
+OPS = $(BIN)/python -m ops --outputs $(OUTPUTS_JSON)
+
+.PHONY: logs
+logs: check-env venv ## ENV=<env> EXECUTION=<arn>: every log line of one execution, across all its functions, in time order
+	@if [[ -z "$(EXECUTION)" ]]; then echo "usage: make logs ENV=<env> EXECUTION=<durable execution ARN>" >&2; exit 2; fi
+	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
+	@$(OPS) logs --execution '$(EXECUTION)'
+
+.PHONY: stop
+stop: check-env confirm venv ## ENV=<env> EXECUTION=<arn>: stop a running durable execution (refused when it has ended)
+	@if [[ -z "$(EXECUTION)" ]]; then echo "usage: make stop ENV=<env> EXECUTION=<durable execution ARN>" >&2; exit 2; fi
+	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
+	@$(OPS) stop --execution '$(EXECUTION)'
+
+.PHONY: retry
+retry: check-env confirm venv ## ENV=<env> EXECUTION=<arn> [VERSION=live|<n>]: run an ended execution again, same input (idempotent)
+	@if [[ -z "$(EXECUTION)" ]]; then echo "usage: make retry ENV=<env> EXECUTION=<durable execution ARN> [VERSION=live|<n>]" >&2; exit 2; fi
+	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
+	@$(OPS) retry --execution '$(EXECUTION)' $(if $(VERSION),--qualifier '$(VERSION)')
+
+.PHONY: redrive
+redrive: check-env confirm venv ## ENV=<env> QUEUE=<dlq name or URL>: move a dead-letter queue's messages back to its source queue
+	@if [[ -z "$(QUEUE)" ]]; then echo "usage: make redrive ENV=<env> QUEUE=<dead-letter queue name or URL>" >&2; exit 2; fi
+	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
+	@$(OPS) redrive --queue '$(QUEUE)'
+
+.PHONY: console
+console: check-env venv ## ENV=<env> [CONSOLE_PORT=4580]: read-only web console of the durable executions on 127.0.0.1 (Ctrl-C stops it)
+	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
+	@$(OPS) console --port $(CONSOLE_PORT) --pid-file $(BUILD)/console-$(ENV).pid
+
+# The console's browser test (tests/e2e/test_operations.py) drives Debian's chromium through chromium-driver: the
+# packages come from apt (CI runs as root on a fresh machine), never a browser download.
+BROWSER_PACKAGES := chromium chromium-driver
+
+.PHONY: browser
+browser: ## Install Debian's chromium and chromium-driver when missing (apt-get, as root or through sudo)
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  sudo=$$([[ $$(id -u) == 0 ]] || echo sudo); \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES); \
+	fi
+
 .PHONY: test-e2e
-test-e2e: venv package $(EMULATOR_VENV)/.installed ## End to end: pytest-terraform applies ENV=local to a private emulator
+test-e2e: venv package browser $(EMULATOR_VENV)/.installed ## End to end: pytest-terraform applies ENV=local to a private emulator
 	$(call tf_workcopy,$(TF_BUILD)/e2e)
 	$(BIN)/pytest tests/e2e --tf-mod-dir=$(TF_BUILD)/e2e
 
@@ -409,6 +459,10 @@ clean: ## Remove build output and the virtualenvs
 # `make apply ENV=local` from an empty emulator (make down/up: discards the local state) and counts the replan.
 BENCH_APPLY ?=
 BENCH_ARGS  ?=
+
+.PHONY: bench-console
+bench-console: venv ## How long the console takes to render an execution page of 100 operations (offline): table
+	$(BIN)/python -m benchmarks.console $(BENCH_ARGS)
 
 .PHONY: bench
 bench: venv package ## Latency ratios, durable ops, zip sizes, cold imports: table + build/bench.json [BENCH_APPLY=1]

@@ -1,14 +1,16 @@
-"""Local-only fault injection: make one worker fail its first N calls per order (transient) or every call, or
-answer late (slow: ``delay_seconds`` before each call, so its chained invokes are in flight for that long).
+"""Local-only fault injection: make one worker fail its first N calls per order or record (transient) or every
+call, or answer late (slow: ``delay_seconds`` before each call, so its chained invokes are in flight for that long).
 
-Terraform sets FAULT_INJECTION on the chosen worker only when the local environment's tfvars set
-``fault_injection`` (the variable's validation refuses it anywhere else), as JSON
+Terraform sets FAULT_INJECTION on the chosen order worker only when the local environment's tfvars set
+``fault_injection`` (the variable's validation refuses it anywhere else); the pipeline's workers take the same
+variable from a release made through the Lambda API (tests/soak/faults.py). The value is JSON
 ``{"worker": "payment", "mode": "transient"|"permanent"|"slow", "failures": N, "delay_seconds": S,
 "table": <inventory table>}``.
 Unset, :func:`inject` returns after one dictionary lookup: no import, no client, no call.
 
-"First N calls" is counted per order across invocations with an atomic ADD on the item ``FAULT#<worker>#<orderId>``
-of the inventory table, so the count survives the worker's cold starts and the orchestrator's retries.
+"First N calls" is counted per order (``orderId``) or pipeline record (``execution_id``) across invocations with an
+atomic ADD on the item ``FAULT#<worker>#<id>`` of the inventory table, so the count survives the worker's cold starts
+and the orchestrator's retries.
 """
 
 import json
@@ -17,7 +19,7 @@ import time
 from typing import Any
 
 FAULT_ENV = "FAULT_INJECTION"
-WORKERS = ("inventory", "payment", "shipping", "tax")
+WORKERS = ("inventory", "payment", "shipping", "tax", "validator", "transformer", "storage")
 MODES = ("transient", "permanent", "slow")
 
 
@@ -64,7 +66,8 @@ def inject(worker: str, event: Any) -> None:
         msg = f"injected permanent fault in the {worker} worker"
         raise InjectedFault(msg)
     failures = int(spec.get("failures", 1))
-    order_id = str(event.get("orderId", "")) if isinstance(event, dict) else ""
+    fields = event if isinstance(event, dict) else {}
+    order_id = str(fields.get("orderId") or fields.get("execution_id") or "")
     calls = _calls_so_far(str(spec["table"]), worker, order_id)
     if calls <= failures:
         msg = f"injected transient fault in the {worker} worker (call {calls} of {failures} failing)"

@@ -9,6 +9,7 @@ maintenance mode (docs/workloads.md, "Observability": what a trace still shows, 
 subsegments).
 """
 
+import functools
 import os
 from collections.abc import Callable
 from typing import Any
@@ -47,11 +48,34 @@ def observability(service: str) -> Observability:
     return Observability(service, namespace)
 
 
+# The payload field in which a durable orchestrator passes its execution's ARN to the workers it invokes. Every log
+# line of the execution carries it under this key: the orchestrator's through the durable SDK's logger (which names
+# it ``executionArn`` too), the workers' through :func:`worker_handler`. `make logs` filters on it.
+EXECUTION_ARN_KEY = "executionArn"
+
+
+def execution_arn_of(event: Any) -> str | None:
+    """The calling durable execution's ARN, when the payload carries one."""
+    value = event.get(EXECUTION_ARN_KEY) if isinstance(event, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
 def worker_handler(obs: Observability, correlation_id_path: str) -> Callable[[Handler], Handler]:
-    """The decorator stack every plain worker Lambda wears: JSON logs with a correlation id, and metrics."""
+    """The decorator stack every plain worker Lambda wears: JSON logs with a correlation id and the calling
+    execution's ARN, an error line (with that ARN) for any exception the worker raises, and metrics."""
 
     def decorate(func: Handler) -> Handler:
-        logged = obs.logger.inject_lambda_context(correlation_id_path=correlation_id_path)(func)
+        @functools.wraps(func)
+        def correlated(event: Any, context: Any) -> Any:
+            # Set on every invocation (None drops the key), so a warm worker never carries another call's ARN.
+            obs.logger.append_keys(**{EXECUTION_ARN_KEY: execution_arn_of(event)})
+            try:
+                return func(event, context)
+            except Exception:
+                obs.logger.exception("worker failed")
+                raise
+
+        logged = obs.logger.inject_lambda_context(correlation_id_path=correlation_id_path)(correlated)
         return obs.metrics.log_metrics(logged)
 
     return decorate

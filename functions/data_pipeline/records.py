@@ -6,6 +6,7 @@ from typing import Any, Literal, TypedDict
 
 from aws_durable_execution_sdk_python import DurableContext
 
+from common.observability import EXECUTION_ARN_KEY
 from common.settings import int_env, require_env
 
 Status = Literal["stored", "duplicate", "rejected"]
@@ -68,24 +69,26 @@ def process_record(context: DurableContext, record: dict[str, Any], settings: Se
     message_id = str(record.get("messageId", ""))
     run_id = execution_id(environment, message_id)
     base: Outcome = {"messageId": message_id, "execution_id": run_id}
+    # Every worker payload names the durable execution: the correlation of the workers' log lines with it.
+    correlation = {"execution_id": run_id, EXECUTION_ARN_KEY: context.execution_context.durable_execution_arn}
     try:
         data = parse_body(record.get("body"))
     except ValueError as error:
         return {**base, "status": "rejected", "stage": "parse", "reason": str(error)}
 
     verdict: dict[str, Any] = context.invoke(
-        settings.validator_function, {"execution_id": run_id, "data": data}, name="validate"
+        settings.validator_function, {**correlation, "data": data}, name="validate"
     )
     if not verdict.get("valid"):
         reason = "; ".join(verdict.get("errors") or ["rejected by the validator"])
         return {**base, "status": "rejected", "stage": "validate", "reason": reason}
 
     transformed: dict[str, Any] = context.invoke(
-        settings.transformer_function, {"execution_id": run_id, "data": data}, name="transform"
+        settings.transformer_function, {**correlation, "data": data}, name="transform"
     )
     stored: dict[str, Any] = context.invoke(
         settings.storage_function,
-        {"execution_id": run_id, "original_data": data, "transformed_data": transformed},
+        {**correlation, "original_data": data, "transformed_data": transformed},
         name="store",
     )
     return {**base, "status": "stored" if stored.get("stored") else "duplicate"}

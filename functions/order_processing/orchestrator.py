@@ -23,7 +23,7 @@ from aws_durable_execution_sdk_python.retries import RetryPresets
 from common.clock import now_iso, now_ms
 from common.durable import ALL_COMPLETED
 from common.money import to_decimal
-from common.observability import observability
+from common.observability import EXECUTION_ARN_KEY, observability
 from common.settings import int_env, require_env
 from order_processing import pricing
 from order_processing.validation import Order, OrderValidationError, validate_order
@@ -76,10 +76,11 @@ def admit_order(event: Any) -> dict[str, Any]:
     return {"valid": True, "order": order, "receivedAtMs": now_ms()}
 
 
-def worker_payloads(order: Order, subtotal: Decimal) -> dict[str, dict[str, Any]]:
-    """What each worker is sent; money travels as decimal strings."""
+def worker_payloads(order: Order, subtotal: Decimal, execution_arn: str) -> dict[str, dict[str, Any]]:
+    """What each worker is sent; money travels as decimal strings, and every payload names the execution (the
+    correlation of its log lines with the workers')."""
     customer = order["customer"]
-    return {
+    payloads: dict[str, dict[str, Any]] = {
         "inventory": {
             "action": "reserve",
             "orderId": order["orderId"],
@@ -99,6 +100,7 @@ def worker_payloads(order: Order, subtotal: Decimal) -> dict[str, dict[str, Any]
         },
         "tax": {"orderId": order["orderId"], "subtotal": str(subtotal), "state": customer["state"]},
     }
+    return {worker: {**payload, EXECUTION_ARN_KEY: execution_arn} for worker, payload in payloads.items()}
 
 
 def _invoke_branch(worker: str, function_name: str, payload: dict[str, Any]) -> ParallelBranch[Any]:
@@ -173,7 +175,8 @@ def handler(event: Any, context: DurableContext) -> dict[str, Any]:
     order: Order = admitted["order"]
     logger.set_correlation_id(order["orderId"])
     subtotal = pricing.subtotal(order["items"])
-    payloads = worker_payloads(order, subtotal)
+    execution_arn = context.execution_context.durable_execution_arn
+    payloads = worker_payloads(order, subtotal, execution_arn)
     context.logger.info("starting parallel worker execution", extra={"subtotal": str(subtotal)})
     batch = context.parallel(
         [_invoke_branch(w, SETTINGS.function_for(w), payloads[w]) for w in WORKERS],
@@ -184,7 +187,7 @@ def handler(event: Any, context: DurableContext) -> dict[str, Any]:
 
     if failures:
         if stock_may_be_held(answers):
-            release = {"action": "release", "orderId": order["orderId"]}
+            release = {"action": "release", "orderId": order["orderId"], EXECUTION_ARN_KEY: execution_arn}
             context.invoke(SETTINGS.inventory_function, release, name="release-inventory")
         context.logger.warning("order rejected", extra={"failures": failures})
         _count(context, "OrdersRejected")

@@ -17,5 +17,6 @@ module "data_processing_queue" {
   event_source_mapping_enabled       = var.data_pipeline.event_source_mapping_enabled
   alarm_enabled                      = var.alarms.enabled
   alarm_actions                      = aws_sns_topic.alarms[*].arn
+  runbook_url                        = var.runbook_url
   tags                               = local.tags
 }

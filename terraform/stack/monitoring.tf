@@ -25,5 +25,6 @@ module "durable_monitoring" {
   period_seconds                = var.durable_monitoring.period_seconds
   evaluation_periods            = var.durable_monitoring.evaluation_periods
   alarm_actions                 = concat(aws_sns_topic.alarms[*].arn, var.durable_monitoring.alarm_actions)
+  runbook_url                   = var.runbook_url
   tags                          = local.tags
 }

@@ -28,8 +28,20 @@ WORKER = "payment"
 
 
 @contextmanager
-def fault_switch(env: SoakEnv, worker: str, mode: str, failures: int = 1, delay_seconds: int = 5) -> Iterator[None]:
+def fault_switch(  # noqa: PLR0917 - the switch's fields
+    env: SoakEnv,
+    worker: str,
+    mode: str,
+    failures: int = 1,
+    delay_seconds: int = 5,
+    orchestrator: str = "order-processor",
+    worker_function: str | None = None,
+) -> Iterator[None]:
     """A release with FAULT_INJECTION on the worker for the duration of the block, rolled back after.
+
+    ``orchestrator`` is the durable function whose ``<WORKER>_FUNCTION`` variable pins the worker;
+    ``worker_function`` the worker's key in ``function_names`` (default ``<worker>-worker``, the order workers;
+    the pipeline's are ``data-<worker>``).
 
     Releases are pinned (the orchestrator's version names the worker versions it calls), so the switch ships as a
     deploy would: a new worker version with the variable, a new orchestrator version pinning it, the live alias
@@ -37,7 +49,7 @@ def fault_switch(env: SoakEnv, worker: str, mode: str, failures: int = 1, delay_
     configuration is restored, so the next apply finds what Terraform left.
     """
     lam = env.client("lambda")
-    orchestrator, worker_name = env.function("order-processor"), env.function(f"{worker}-worker")
+    orchestrator, worker_name = env.function(orchestrator), env.function(worker_function or f"{worker}-worker")
     live = lam.get_alias(FunctionName=orchestrator, Name="live")["FunctionVersion"]
     pinned = _variables(lam, orchestrator, live)
     variable = f"{worker.upper()}_FUNCTION"

@@ -7,6 +7,7 @@ is missing is skipped (run `make plan ENV=<env> EMULATOR=1` first).
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -265,6 +266,31 @@ def test_durable_alarms_per_durable_function(env):
         assert (depth["namespace"], depth["metric_name"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
         assert depth["dimensions"] == {"QueueName": f"{name}-dlq"}
         assert depth["threshold"] >= 1
+
+
+def runbook_sections() -> set[str]:
+    """The anchors of docs/runbook.md's sections, as GitHub derives them from the headings."""
+    headings = re.findall(r"^#+ (.+)$", (REPO / "docs" / "runbook.md").read_text(), flags=re.MULTILINE)
+    return {re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-") for h in headings}
+
+
+def test_every_alarm_links_to_its_section_of_the_runbook(env):
+    alarms = planned(env, "aws_cloudwatch_metric_alarm")
+    sections = runbook_sections()
+    linked = {}
+    for alarm in alarms:
+        link = re.search(r"Runbook: docs/runbook\.md#([a-z0-9-]+)\.", alarm["alarm_description"])
+        assert link, f"{alarm['alarm_name']}: no runbook link in {alarm['alarm_description']!r}"
+        assert link[1] in sections, f"{alarm['alarm_name']} links to #{link[1]}, which docs/runbook.md lacks"
+        linked[alarm["alarm_name"]] = link[1]
+    for name in durable_functions(env):  # each kind of alarm has its own section
+        assert linked[f"{name}-durable-failed"] == "executions-failed"
+        assert linked[f"{name}-durable-timed-out"] == "executions-timed-out"
+        assert linked[f"{name}-durable-storage"] == "storage-written-near-the-limit"
+        assert linked[f"{name}-durable-utilization"] == "running-executions-near-the-quota"
+        assert linked[f"{name}-dlq-depth"] == "durable-function-dlq-not-empty"
+    pipeline_dlq_alarm = f"{env}-data-processing-dlq-depth"
+    assert linked.get(pipeline_dlq_alarm, "pipeline-dlq-not-empty") == "pipeline-dlq-not-empty"
 
 
 def test_one_dashboard_with_the_durable_metrics(env):

@@ -1,6 +1,7 @@
 """Order processing under AWS's durable testing runner, with the real workers and a moto inventory table."""
 
 import copy
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -221,3 +222,35 @@ def test_workers_run_as_named_chained_invokes_in_one_parallel_section(run_order)
         "invoke-shipping",
         "invoke-tax",
     ]
+
+
+def test_every_worker_is_sent_the_executions_arn_and_logs_its_error_with_it(inventory_table, monkeypatch):
+    """The correlation `make logs` filters on: each worker payload names the execution, and a worker that raises
+    logs an ERROR line carrying that ARN before the invoke fails."""
+    seen: dict[str, Any] = {}
+
+    def recording(variable: str) -> Any:
+        def call(event: Any, context: Any) -> Any:
+            seen[variable] = event
+            return WORKERS[variable](event, context)
+
+        return call
+
+    @tax.worker_handler(tax.obs, correlation_id_path="orderId")
+    def broken_tax(event: Any, context: Any) -> Any:
+        raise RuntimeError("tax service unavailable")
+
+    written = io.StringIO()
+    monkeypatch.setattr(tax.obs.logger.registered_handler, "stream", written)
+    workers = {variable: recording(variable) for variable in WORKERS}
+    run = DurableRun(orchestrator.handler, {**workers, "TAX_FUNCTION": broken_tax})
+    response = run.result(SAMPLE_ORDER)
+
+    assert response["failures"][0]["step"] == "tax"
+    arns = {event["executionArn"] for event in seen.values()}
+    assert len(arns) == 1
+    (arn,) = arns
+    assert arn
+    errors = [json.loads(line) for line in written.getvalue().splitlines() if '"worker failed"' in line]
+    assert errors
+    assert {(e["level"], e["executionArn"], e["exception_name"]) for e in errors} == {("ERROR", arn, "RuntimeError")}

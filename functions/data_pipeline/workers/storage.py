@@ -13,6 +13,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from common.clock import now_iso
+from common.faults import inject
 from common.observability import observability, worker_handler
 from common.payload import field, require_object
 from common.settings import require_env
@@ -57,6 +58,7 @@ def store(execution_id: str, original: dict[str, Any], transformed: dict[str, An
 
 @worker_handler(obs, correlation_id_path="execution_id")
 def handler(event: Any, context: Any) -> StorageResult:
+    inject("storage", event)  # local-only fault switch (FAULT_INJECTION); a no-op when unset
     payload = require_object(event)
     result = store(
         field(payload, "execution_id", str),

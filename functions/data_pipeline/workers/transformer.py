@@ -3,6 +3,7 @@
 from typing import Any
 
 from common.clock import now_iso
+from common.faults import inject
 from common.observability import observability, worker_handler
 from common.payload import field, require_object
 
@@ -25,6 +26,7 @@ def transform(data: dict[str, Any], execution_id: str, processed_at: str) -> dic
 
 @worker_handler(obs, correlation_id_path="execution_id")
 def handler(event: Any, context: Any) -> dict[str, Any]:
+    inject("transformer", event)  # local-only fault switch (FAULT_INJECTION); a no-op when unset
     payload = require_object(event)
     data = field(payload, "data", dict)
     for name in ("data_source", "processing_type"):

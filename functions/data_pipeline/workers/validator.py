@@ -2,6 +2,7 @@
 
 from typing import Any, TypedDict
 
+from common.faults import inject
 from common.observability import observability, worker_handler
 from common.payload import field, require_object
 
@@ -27,6 +28,7 @@ def problems(data: dict[str, Any]) -> list[str]:
 
 @worker_handler(obs, correlation_id_path="execution_id")
 def handler(event: Any, context: Any) -> Verdict:
+    inject("validator", event)  # local-only fault switch (FAULT_INJECTION); a no-op when unset
     payload = require_object(event)
     errors = problems(field(payload, "data", dict))
     obs.logger.info("record validated", extra={"valid": not errors, "errors": errors})

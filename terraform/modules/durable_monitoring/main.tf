@@ -19,6 +19,7 @@ locals {
   # One entry per alarm, keyed "<function key>/<kind>".
   alarm_kinds = {
     failed = {
+      runbook     = "executions-failed"
       namespace   = local.lambda_namespace
       metric_name = "DurableExecutionFailed"
       statistic   = "Sum"
@@ -27,6 +28,7 @@ locals {
       what        = "more than ${var.failed_threshold} durable executions ended FAILED"
     }
     timed-out = {
+      runbook     = "executions-timed-out"
       namespace   = local.lambda_namespace
       metric_name = "DurableExecutionTimedOut"
       statistic   = "Sum"
@@ -35,6 +37,7 @@ locals {
       what        = "more than ${var.timed_out_threshold} durable executions exceeded their execution timeout"
     }
     storage = {
+      runbook     = "storage-written-near-the-limit"
       namespace   = local.lambda_namespace
       metric_name = "DurableExecutionStorageWrittenBytes"
       statistic   = "Maximum"
@@ -43,6 +46,7 @@ locals {
       what        = "an execution has written ${local.storage_threshold} bytes, ${var.storage_bytes_threshold_ratio * 100} % of the 100 MB per-execution limit"
     }
     utilization = {
+      runbook     = "running-executions-near-the-quota"
       namespace   = local.lambda_namespace
       metric_name = "ApproximateRunningDurableExecutionsUtilization"
       statistic   = "Maximum"
@@ -63,6 +67,7 @@ locals {
     {
       for key, f in var.durable_functions : "${key}/dlq-depth" => {
         name        = "${f.dead_letter_queue_name}-depth"
+        runbook     = "durable-function-dlq-not-empty"
         namespace   = local.sqs_namespace
         metric_name = "ApproximateNumberOfMessagesVisible"
         statistic   = "Maximum"
@@ -79,7 +84,7 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   for_each = local.alarms
 
   alarm_name          = each.value.name
-  alarm_description   = "${each.value.what} (${var.evaluation_periods} x ${var.period_seconds} s). Managed by Terraform: terraform/modules/durable_monitoring."
+  alarm_description   = "${each.value.what} (${var.evaluation_periods} x ${var.period_seconds} s). Runbook: ${var.runbook_url}#${each.value.runbook}. Managed by Terraform: terraform/modules/durable_monitoring."
   namespace           = each.value.namespace
   metric_name         = each.value.metric_name
   dimensions          = each.value.dimensions

@@ -92,7 +92,7 @@ resource "aws_cloudwatch_metric_alarm" "dlq_depth" {
   count = var.alarm_enabled ? 1 : 0
 
   alarm_name          = "${var.dead_letter_queue_name}-depth"
-  alarm_description   = "Messages in ${var.dead_letter_queue_name}: records of ${var.queue_name} failed ${var.max_receive_count} times."
+  alarm_description   = "Messages in ${var.dead_letter_queue_name}: records of ${var.queue_name} failed ${var.max_receive_count} times. Runbook: ${var.runbook_url}#pipeline-dlq-not-empty."
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
   dimensions          = { QueueName = aws_sqs_queue.dlq.name }

@@ -174,3 +174,14 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "runbook_url" {
+  description = "Address of the operations runbook (docs/runbook.md of this repository, or where the team publishes it); each alarm's description ends with the link to its section (<runbook_url>#<section>)."
+  type        = string
+  default     = "docs/runbook.md"
+
+  validation {
+    condition     = length(var.runbook_url) > 0 && length(var.runbook_url) <= 400 && !strcontains(var.runbook_url, "#")
+    error_message = "runbook_url must be 1 to 400 characters without a '#' (the section anchor is appended to it)."
+  }
+}

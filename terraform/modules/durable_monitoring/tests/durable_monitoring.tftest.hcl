@@ -64,6 +64,20 @@ run "four_durable_alarms_and_a_dlq_alarm_per_function" {
     condition     = aws_cloudwatch_metric_alarm.this["parallel-math/failed"].alarm_name == "dev-parallel-math-durable-failed"
     error_message = "Alarm names must start with the function's name."
   }
+
+  assert {
+    condition = {
+      for k, a in aws_cloudwatch_metric_alarm.this : k => regex("Runbook: ([^ ]+)\\. ", a.alarm_description)[0]
+      if startswith(k, "order-processor/")
+      } == {
+      "order-processor/failed"      = "docs/runbook.md#executions-failed"
+      "order-processor/timed-out"   = "docs/runbook.md#executions-timed-out"
+      "order-processor/storage"     = "docs/runbook.md#storage-written-near-the-limit"
+      "order-processor/utilization" = "docs/runbook.md#running-executions-near-the-quota"
+      "order-processor/dlq-depth"   = "docs/runbook.md#durable-function-dlq-not-empty"
+    }
+    error_message = "Each alarm's description must link to its section of the runbook."
+  }
 }
 
 run "dashboard_shows_executions_queues_and_workers" {

@@ -85,6 +85,11 @@ run "dlq_wiring" {
     condition     = aws_cloudwatch_metric_alarm.dlq_depth[0].dimensions.QueueName == aws_sqs_queue.dlq.name && aws_cloudwatch_metric_alarm.dlq_depth[0].threshold == 1
     error_message = "An alarm must watch the DLQ's depth."
   }
+
+  assert {
+    condition     = endswith(aws_cloudwatch_metric_alarm.dlq_depth[0].alarm_description, "Runbook: docs/runbook.md#pipeline-dlq-not-empty.")
+    error_message = "The DLQ alarm's description must link to its section of the runbook."
+  }
 }
 
 run "visibility_timeout_covers_the_execution" {
