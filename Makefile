@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 BUILD  := build
-PY_SOURCES := functions tests scripts benchmarks local replay .github/scripts
+PY_SOURCES := functions tests scripts benchmarks local replay releases .github/scripts
 
 # Terraform always runs with the CLI configuration the project ships when the offline provider mirror is
 # present (this workplace and CI); elsewhere Terraform installs providers from the registry as usual.
@@ -333,6 +333,24 @@ rollback: check-env confirm venv ## ENV=<env> FN=<function>: point its live alia
 	@if [[ -z "$(FN)" ]]; then echo "usage: make rollback ENV=<env> FN=order-processor|parallel-math|…" >&2; exit 2; fi
 	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
 	@$(BIN)/python scripts/rollback.py --outputs $(OUTPUTS_JSON) --function $(FN)
+
+# Canary releases (docs/releases.md): the controller (releases/) judges a canary by its own executions and alarms,
+# moves the alias at once and writes its decision to the release record; the apply that follows renders the stack
+# from that record, so Terraform states what the controller did and a re-plan shows no change.
+RELEASE_ARGS = --outputs $(OUTPUTS_JSON) $(if $(FN),--function $(FN)) $(if $(GITHUB_STEP_SUMMARY),--summary "$(GITHUB_STEP_SUMMARY)")
+
+.PHONY: canary
+canary: check-env confirm venv ## ENV=<env> [FN=<durable function>]: judge each canary in progress, promote or withdraw it (exit 1), apply the decision
+	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
+	@rc=0; $(BIN)/python -m releases canary $(RELEASE_ARGS) --report-dir $(BUILD)/releases/$(ENV) --verbose || rc=$$?; \
+	  $(MAKE) apply ENV=$(ENV) CONFIRM=$(ENV) && exit $$rc
+
+.PHONY: promote abort
+promote abort: check-env confirm venv ## ENV=<env> FN=<durable function>: send every new execution to the canary (promote) or back to the stable version (abort), then apply
+	@if [[ -z "$(FN)" ]]; then echo "usage: make $@ ENV=<env> FN=order-processor|parallel-math|durable-data-pipeline" >&2; exit 2; fi
+	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
+	@$(BIN)/python -m releases $@ $(RELEASE_ARGS)
+	@$(MAKE) apply ENV=$(ENV) CONFIRM=$(ENV)
 
 .PHONY: test-e2e
 test-e2e: venv package $(EMULATOR_VENV)/.installed ## End to end: pytest-terraform applies ENV=local to a private emulator

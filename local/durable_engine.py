@@ -1,8 +1,9 @@
 """AWS's durable engine (``dex-local-runner``), started so that executions in flight survive a restart.
 
 ``python -m local.durable_engine start-server …`` takes the arguments of ``dex-local-runner start-server`` and
-runs the same server. The one addition: before it serves, every execution its sqlite store holds that has not
-ended is resumed, as the service resumes executions across its own restarts.
+runs the same server. Two additions: before it serves, every execution its sqlite store holds that has not
+ended is resumed, as the service resumes executions across its own restarts; and the durable-execution metrics are
+published as executions start and end (local/durable_metrics.py).
 
 The engine persists each execution's operations and checkpoint updates, but keeps in memory what drives an
 execution forward: the handler invocation in flight, the timers of durable waits and step retries, the
@@ -33,10 +34,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_durable_execution_sdk_python.lambda_service import ErrorObject, OperationStatus, OperationType
-from aws_durable_execution_sdk_python_testing import cli
+from aws_durable_execution_sdk_python_testing import cli, runner
 from aws_durable_execution_sdk_python_testing.execution import Execution
 from aws_durable_execution_sdk_python_testing.executor import Executor
 from aws_durable_execution_sdk_python_testing.runner import WebRunner
+
+from local.durable_metrics import MeteredExecutor
 
 logger = logging.getLogger("local.durable_engine")
 
@@ -105,6 +108,7 @@ class ResumingWebRunner(WebRunner):
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     cli.WebRunner = ResumingWebRunner  # type: ignore[attr-defined]  # the CLI builds its runner from this name
+    runner.Executor = MeteredExecutor  # type: ignore[attr-defined]  # the runner builds its executor from this name
     return cli.main()
 
 

@@ -27,6 +27,12 @@ locals {
   workers = merge(local.order_workers, local.pipeline_workers)
   # Durable functions of every workload, keyed by function name suffix.
   durable_functions = merge(local.order_durable, local.math_durable, local.pipeline_durable)
+  # Release strategy of every durable function (var.releases; all-at-once unless set).
+  releases = { for k in keys(local.durable_functions) : k => try(var.releases[k], local.all_at_once) }
+  all_at_once = {
+    strategy      = "all-at-once", canary_share = 0.1, bake_seconds = 600, max_failure_rate = 0.05, min_executions = 10,
+    outcome_field = null
+  }
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -160,6 +166,10 @@ module "durable" {
   tracing_mode                   = local.function_defaults.tracing_mode
   powertools_metrics_namespace   = local.function_defaults.powertools_metrics_namespace
   tags                           = local.tags
+  release = {
+    strategy     = local.releases[each.key].strategy
+    canary_share = local.releases[each.key].canary_share
+  }
 
   # Pinned release: each *_FUNCTION variable names the worker version published by this apply, so a version of
   # the durable function always calls the workers it was released with (and `make rollback` rolls them back too).

@@ -165,3 +165,14 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "canary_versions" {
+  description = "Durable functions released as canaries: key (as in durable_functions) => the newest published version (the canary while one is in progress). Each gets failed and timed-out alarms narrowed to that version (dimension Resource = function:version)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.canary_versions) : contains(keys(var.durable_functions), k)])
+    error_message = "canary_versions keys must be keys of durable_functions."
+  }
+}

@@ -1,0 +1,211 @@
+"""Canary releases on the local environment, for real: a steady stream of orders through the order processor's alias
+while the release controller (releases/) judges a new version by its own executions.
+
+Release N+1 carries the fault switch (payment fails permanently) as a 50 % canary: the controller withdraws it on
+its failure rate, no order reaches it after the decision, every order it started ends rejected with its stock
+released, every order on N confirms. Then a healthy N+2 canary is promoted. After each decision the stack is applied
+again from the release record and a re-plan shows no change. The reports go to build/canary-release-e2e.json.
+"""
+
+import json
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.e2e.local_stack import apply_with, deployed_outputs, plan_has_changes, stack  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+REPORT = ROOT / "build" / "canary-release-e2e.json"
+FUNCTION = "order-processor"
+# Short bakes keep the test to a few minutes; 4 finished canary orders are enough to judge a 100 % failure rate.
+CANARY = {
+    "strategy": "canary",
+    "canary_share": 0.5,
+    "bake_seconds": 30,
+    "max_failure_rate": 0.2,
+    "min_executions": 4,
+    "outcome_field": "success",
+}
+PAYMENT_FAILS = {"worker": "payment", "mode": "permanent"}
+# What a release decision must leave truthful: the function's stack (alias), its release record, its workers. (The
+# emulator reads CloudWatch alarms back incompletely, so a plan of the whole stack always updates the alarms.)
+RELEASED = [f'module.durable["{FUNCTION}"]']
+ORDER_INTERVAL_SECONDS = 0.7
+ORDER = json.loads((ROOT / "examples" / "orders" / "sample-ca.json").read_text())
+PRODUCTS = {item["productId"]: item["quantity"] for item in ORDER["items"]}
+TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
+
+
+@dataclass
+class Sent:
+    order_id: str
+    arn: str
+    version: str
+    sent_at: datetime
+
+
+@dataclass
+class OrderStream:
+    """Orders sent one after another to the live alias (asynchronous invokes, as a queue consumer would)."""
+
+    alias_arn: str
+    sent: list[Sent] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> "OrderStream":
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        client = boto3.client("lambda")
+        run = uuid.uuid4().hex[:6]
+        while not self._stop.is_set():
+            order_id = f"ORD-CANARY-{run}-{len(self.sent):04d}"
+            sent_at = datetime.now(UTC)
+            answer = client.invoke(
+                FunctionName=self.alias_arn,
+                InvocationType="Event",
+                DurableExecutionName=order_id,
+                Payload=json.dumps({**ORDER, "orderId": order_id}).encode(),
+            )
+            self.sent.append(Sent(order_id, answer["DurableExecutionArn"], answer["ExecutedVersion"], sent_at))
+            self._stop.wait(ORDER_INTERVAL_SECONDS)
+
+
+def stock(outputs: dict[str, Any]) -> dict[str, int]:
+    table = boto3.client("dynamodb")
+    return {
+        product: int(
+            table.get_item(TableName=outputs["inventory_table_name"], Key={"pk": {"S": f"PRODUCT#{product}"}})["Item"][
+                "stock"
+            ]["N"]
+        )
+        for product in PRODUCTS
+    }
+
+
+def finished(arns: list[str], timeout: float = 180) -> dict[str, dict[str, Any]]:
+    """Every execution's final GetDurableExecution answer, waiting for those still running."""
+    client = boto3.client("lambda")
+    deadline = time.monotonic() + timeout
+    done: dict[str, dict[str, Any]] = {}
+    while len(done) < len(arns) and time.monotonic() < deadline:
+        for arn in arns:
+            if arn not in done:
+                details = client.get_durable_execution(DurableExecutionArn=arn)
+                if details["Status"] in TERMINAL:
+                    done[arn] = details
+        time.sleep(1)
+    missing = sorted(set(arns) - set(done))
+    assert not missing, f"{len(missing)} orders still running after {timeout} s: {missing[:3]}"
+    return done
+
+
+def controller(outputs: dict[str, Any], tmp_path: Path) -> tuple[int, dict[str, Any] | None, str]:
+    """`python -m releases canary` for the order processor: exit status, its report, its output."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    outputs_file = tmp_path / "outputs.json"
+    outputs_file.write_text(json.dumps({name: {"value": value} for name, value in outputs.items()}))
+    done = subprocess.run(
+        [sys.executable, "-m", "releases", "canary", "--outputs", str(outputs_file), "--function", FUNCTION,
+         "--report-dir", str(tmp_path), "--verbose"],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=900,
+    )  # fmt: skip
+    report = tmp_path / f"{FUNCTION}.json"
+    return done.returncode, json.loads(report.read_text()) if report.exists() else None, done.stdout + done.stderr
+
+
+def alias(outputs: dict[str, Any]) -> tuple[str, dict[str, float]]:
+    answer = boto3.client("lambda").get_alias(FunctionName=outputs["function_names"][FUNCTION], Name="live")
+    return answer["FunctionVersion"], (answer.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+
+
+def test_a_failing_canary_is_withdrawn_and_a_healthy_one_promoted(outputs, tmp_path):
+    releases = {FUNCTION: CANARY}
+    # Release N: nothing recorded yet, so it is the stable version; the controller records it.
+    release_n = apply_with(releases=releases)
+    version_n = release_n["durable_releases"][FUNCTION]["candidate_version"]
+    status, _, log = controller(release_n, tmp_path / "n")
+    assert status == 0, log
+    assert alias(release_n) == (version_n, {})
+
+    # Release N+1: payment fails permanently. The alias keeps N and routes half of the new orders to N+1.
+    faulty = apply_with(releases=releases, fault_injection=PAYMENT_FAILS)
+    version_bad = faulty["durable_releases"][FUNCTION]["candidate_version"]
+    assert int(version_bad) > int(version_n)
+    assert alias(faulty) == (version_n, {version_bad: CANARY["canary_share"]})
+
+    stock_before = stock(faulty)
+    with OrderStream(faulty["order_processor_alias_arn"]) as stream:
+        status, withdrawn, log = controller(faulty, tmp_path / "bad")
+        time.sleep(3)  # orders keep coming after the decision
+    assert status == 1, log
+    assert withdrawn is not None, log
+    assert withdrawn["decision"] == "withdrawn", withdrawn
+    assert withdrawn["signal"] == "failure-rate", withdrawn
+    assert alias(faulty) == (version_n, {})
+    decided_at = datetime.fromisoformat(withdrawn["decided_at"])
+
+    outcomes = finished([s.arn for s in stream.sent])
+    on_bad = [s for s in stream.sent if s.version == version_bad]
+    on_n = [s for s in stream.sent if s.version == version_n]
+    assert on_bad, "no order reached the canary"
+    assert {s.version for s in stream.sent} == {version_n, version_bad}
+    assert all(s.version == version_n for s in stream.sent if s.sent_at > decided_at), "an order reached N+1 late"
+    assert withdrawn["canary_executions_started_after_decision"] == []
+    for s in on_bad:  # every order the canary started ends there: rejected, payment named, stock given back
+        result = json.loads(outcomes[s.arn]["Result"])
+        assert result["success"] is False, result
+        assert [f["step"] for f in result["failures"]] == ["payment"], result
+    for s in on_n:
+        assert json.loads(outcomes[s.arn]["Result"])["success"] is True, outcomes[s.arn]
+    consumed = {product: quantity * len(on_n) for product, quantity in PRODUCTS.items()}
+    assert stock(faulty) == {product: stock_before[product] - consumed[product] for product in PRODUCTS}
+
+    # The local engine published the durable metrics per version, with Lambda's dimensions.
+    published = boto3.client("cloudwatch").list_metrics(Namespace="AWS/Lambda", MetricName="DurableExecutionStarted")
+    resources = {d["Value"] for m in published["Metrics"] for d in m["Dimensions"] if d["Name"] == "Resource"}
+    name = faulty["function_names"][FUNCTION]
+    assert {f"{name}:{version_n}", f"{name}:{version_bad}"} <= resources
+
+    # The record now says N+1 was withdrawn: applying again renders the alias as the controller left it.
+    apply_with(releases=releases, fault_injection=PAYMENT_FAILS)
+    assert alias(faulty) == (version_n, {})
+    assert not plan_has_changes(RELEASED, releases=releases, fault_injection=PAYMENT_FAILS)
+
+    # Release N+2: the fault switch off again, a new version; a healthy canary is promoted after its bake.
+    healthy = apply_with(releases=releases)
+    version_good = healthy["durable_releases"][FUNCTION]["candidate_version"]
+    assert int(version_good) > int(version_bad)
+    assert alias(healthy) == (version_n, {version_good: CANARY["canary_share"]})
+    with OrderStream(healthy["order_processor_alias_arn"]) as stream:
+        status, promoted, log = controller(healthy, tmp_path / "good")
+    assert status == 0, log
+    assert promoted is not None, log
+    assert promoted["decision"] == "promoted", promoted
+    assert alias(healthy) == (version_good, {})
+    outcomes = finished([s.arn for s in stream.sent])
+    assert all(json.loads(o["Result"])["success"] is True for o in outcomes.values())
+    apply_with(releases=releases)
+    assert not plan_has_changes(RELEASED, releases=releases)
+
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps({"withdrawn": withdrawn, "promoted": promoted}, indent=2) + "\n")
+    apply_with()  # back to the session's configuration (all-at-once) for the tests after this one
