@@ -28,9 +28,14 @@ resource "aws_ssm_parameter" "release" {
   }
 }
 
+# Read back at every plan: the value the controller wrote last.
+data "aws_ssm_parameter" "release" {
+  name = aws_ssm_parameter.release.name
+}
+
 locals {
   release_id     = "${local.version_logical_id}/${local.config_digest}"
-  release_record = try(jsondecode(aws_ssm_parameter.release.insecure_value), {})
+  release_record = try(jsondecode(data.aws_ssm_parameter.release.insecure_value), {})
   # The version the controller last promoted (or found serving), and the release id it was published from.
   stable_release = try(local.release_record.stable.version, null) == null ? null : {
     version    = tostring(local.release_record.stable.version)
