@@ -33,6 +33,16 @@ def canary_window_start(ctl: Controller, version: str) -> datetime:
     return datetime.fromisoformat(config["LastModified"])
 
 
+def stale_outputs(release: Release, canary: str) -> None:
+    """The release record is keyed by the release id of the outputs' version: they must describe the canary."""
+    if canary != release.candidate_version:
+        msg = (
+            f"{release.function_name}: the alias routes to version {canary} but the outputs describe version "
+            f"{release.candidate_version}; read the outputs of the environment as applied now (make outputs)"
+        )
+        raise SystemExit(msg)
+
+
 def write(result: dict[str, Any], report_path: Path | None, summary_path: Path | None) -> None:
     text = report.table(result)
     print(text)
@@ -54,6 +64,7 @@ def run_canary(ctl: Controller, args: argparse.Namespace, report_path: Path | No
         print(f"{release.function_name}: no canary in progress; alias {release.alias_name} serves version {stable}")
         return 0
     (canary, share), *_ = weights.items()
+    stale_outputs(release, canary)
     since = canary_window_start(ctl, canary)
     print(
         f"{release.function_name}: canary version {canary} takes {share:.0%} of new executions; stable {stable}; "
@@ -87,6 +98,8 @@ def run_manual(ctl: Controller, command: str) -> int:
     stable, weights = ctl.alias()
     release = ctl.release
     canary = next(iter(weights), None)
+    if canary:
+        stale_outputs(release, canary)
     decision = {"decision": command, "by": "person", "at": now().isoformat()}
     if command == "promote":
         target = canary or release.candidate_version

@@ -152,12 +152,11 @@ def alias(outputs: dict[str, Any]) -> tuple[str, dict[str, float]]:
 
 
 def test_a_failing_canary_is_withdrawn_and_a_healthy_one_promoted(outputs, tmp_path):
-    # Release N: nothing recorded yet, so it is the stable version; the controller records it.
-    release_n = apply_with(releases={FUNCTION: CANARY})
-    version_n = release_n["durable_releases"][FUNCTION]["candidate_version"]
-    status, _, log, _ = judged(release_n, tmp_path / "n")
+    # Release N, as the session deployed it: nothing recorded yet, so the controller records it as stable.
+    version_n = outputs["durable_releases"][FUNCTION]["candidate_version"]
+    status, _, log, _ = judged(outputs, tmp_path / "n")
     assert status == 0, log
-    assert alias(release_n) == (version_n, {})
+    assert alias(outputs) == (version_n, {})
 
     # Release N+1: payment fails permanently. The alias keeps N and routes half of the new orders to N+1.
     faulty = apply_with(releases={FUNCTION: CANARY}, fault_injection=PAYMENT_FAILS)
@@ -219,4 +218,3 @@ def test_a_failing_canary_is_withdrawn_and_a_healthy_one_promoted(outputs, tmp_p
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps({"withdrawn": withdrawn, "promoted": promoted}, indent=2) + "\n")
     print(f"\n{table(withdrawn)}\n{table(promoted)}")
-    apply_with()  # back to the session's configuration (all-at-once) for the tests after this one
