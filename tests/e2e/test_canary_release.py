@@ -38,12 +38,12 @@ CANARY = {
     "min_executions": 3,
     "outcome_field": "success",
 }
-HEALTHY_CANARY = {**CANARY, "bake_seconds": 60, "min_executions": 2}
+HEALTHY_CANARY = {**CANARY, "bake_seconds": 150, "min_executions": 2}
 PAYMENT_FAILS = {"worker": "payment", "mode": "permanent"}
 # What a release decision must leave truthful: the function's stack (alias), its release record, its workers. (The
 # emulator reads CloudWatch alarms back incompletely, so a plan of the whole stack always updates the alarms.)
 RELEASED = [f'module.durable["{FUNCTION}"]']
-ORDER_INTERVAL_SECONDS = 2.0  # a steady trickle: every order is a dozen Lambda invocations locally
+ORDER_INTERVAL_SECONDS = 4.0  # a steady trickle: every order is a dozen Lambda invocations locally
 ORDER = json.loads((ROOT / "examples" / "orders" / "sample-ca.json").read_text())
 PRODUCTS = {item["productId"]: item["quantity"] for item in ORDER["items"]}
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}

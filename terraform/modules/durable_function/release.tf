@@ -29,14 +29,12 @@ resource "aws_ssm_parameter" "release" {
   }
 }
 
-# Read back at every plan: the value the controller wrote last.
-data "aws_ssm_parameter" "release" {
-  name = aws_ssm_parameter.release.name
-}
-
 locals {
-  release_id     = "${local.version_logical_id}/${local.config_digest}"
-  release_record = try(jsondecode(data.aws_ssm_parameter.release.insecure_value), {})
+  release_id = "${local.version_logical_id}/${local.config_digest}"
+  # Terraform refreshes the parameter at every plan, so this is the value the controller wrote last (ignore_changes
+  # keeps Terraform from writing it back). A data source would defer the read, and with it the whole template, to
+  # the apply that creates the parameter.
+  release_record = try(jsondecode(aws_ssm_parameter.release.insecure_value), {})
   # The version the controller last promoted (or found serving), and the release id it was published from.
   stable_release = try(local.release_record.stable.version, null) == null ? null : {
     version    = tostring(local.release_record.stable.version)
