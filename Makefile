@@ -345,12 +345,21 @@ canary: check-env confirm venv ## ENV=<env> [FN=<durable function>]: judge each 
 	@rc=0; $(BIN)/python -m releases canary $(RELEASE_ARGS) --report-dir $(BUILD)/releases/$(ENV) --verbose || rc=$$?; \
 	  $(MAKE) apply ENV=$(ENV) CONFIRM=$(ENV) && exit $$rc
 
-.PHONY: promote abort
-promote abort: check-env confirm venv ## ENV=<env> FN=<durable function>: send every new execution to the canary (promote) or back to the stable version (abort), then apply
-	@if [[ -z "$(FN)" ]]; then echo "usage: make $@ ENV=<env> FN=order-processor|parallel-math|durable-data-pipeline" >&2; exit 2; fi
+# release_decision COMMAND: a person's decision on a canary (releases/__main__.py), then the apply that states it.
+define release_decision
+	@if [[ -z "$(FN)" ]]; then echo "usage: make $(1) ENV=<env> FN=order-processor|parallel-math|durable-data-pipeline" >&2; exit 2; fi
 	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
-	@$(BIN)/python -m releases $@ $(RELEASE_ARGS)
+	@$(BIN)/python -m releases $(1) $(RELEASE_ARGS)
 	@$(MAKE) apply ENV=$(ENV) CONFIRM=$(ENV)
+endef
+
+.PHONY: promote
+promote: check-env confirm venv ## ENV=<env> FN=<durable function>: every new execution to the canary, recorded as stable, then apply
+	$(call release_decision,promote)
+
+.PHONY: abort
+abort: check-env confirm venv ## ENV=<env> FN=<durable function>: every new execution back to the stable version, canary withdrawn, then apply
+	$(call release_decision,abort)
 
 .PHONY: test-e2e
 test-e2e: venv package $(EMULATOR_VENV)/.installed ## End to end: pytest-terraform applies ENV=local to a private emulator
