@@ -1,10 +1,11 @@
 """Canary releases on the local environment, for real: a steady stream of orders through the order processor's alias
 while the release controller (releases/) judges a new version by its own executions.
 
-Release N+1 carries the fault switch (payment fails permanently) as a 50 % canary: the controller withdraws it on
-its failure rate, no order reaches it after the decision, every order it started ends rejected with its stock
-released, every order on N confirms. Then a healthy N+2 canary is promoted. After each decision the stack is applied
-again from the release record and a re-plan shows no change. The reports go to build/canary-release-e2e.json.
+Release N+1 makes the payment worker decline every card (its amount limit below any order) as a 50 % canary: the
+controller withdraws it on its failure rate, no order reaches it after the decision, every order it started ends
+rejected with its stock released, every order on N confirms. Then a healthy N+2 canary is promoted. After each
+decision the stack is applied again from the release record and a re-plan shows no change. The reports go to
+build/canary-release-e2e.json.
 """
 
 import json
@@ -39,7 +40,9 @@ CANARY = {
     "outcome_field": "success",
 }
 HEALTHY_CANARY = {**CANARY, "bake_seconds": 150, "min_executions": 2}
-PAYMENT_FAILS = {"worker": "payment", "mode": "permanent"}
+# The bad release: a payment worker that declines every card. (The fault switch's permanent mode, an exception, makes
+# the emulator cold-start the worker for every call: minutes per failed order on a loaded machine.)
+PAYMENT_DECLINES = {"payment_amount_limit": "1.00"}
 # What a release decision must leave truthful: the function's stack (alias), its release record, its workers. (The
 # emulator reads CloudWatch alarms back incompletely, so a plan of the whole stack always updates the alarms.)
 RELEASED = [f'module.durable["{FUNCTION}"]']
@@ -158,8 +161,8 @@ def test_a_failing_canary_is_withdrawn_and_a_healthy_one_promoted(outputs, tmp_p
     assert status == 0, log
     assert alias(outputs) == (version_n, {})
 
-    # Release N+1: payment fails permanently. The alias keeps N and routes half of the new orders to N+1.
-    faulty = apply_with(releases={FUNCTION: CANARY}, fault_injection=PAYMENT_FAILS)
+    # Release N+1: payment declines every card. The alias keeps N and routes half of the new orders to N+1.
+    faulty = apply_with(releases={FUNCTION: CANARY}, order_processing=PAYMENT_DECLINES)
     version_bad = faulty["durable_releases"][FUNCTION]["candidate_version"]
     assert int(version_bad) > int(version_n)
     assert alias(faulty) == (version_n, {version_bad: CANARY["canary_share"]})
@@ -196,9 +199,9 @@ def test_a_failing_canary_is_withdrawn_and_a_healthy_one_promoted(outputs, tmp_p
     assert {f"{name}:{version_n}", f"{name}:{version_bad}"} <= resources
 
     # The record now says N+1 was withdrawn: applying again renders the alias as the controller left it.
-    apply_with(releases={FUNCTION: CANARY}, fault_injection=PAYMENT_FAILS)
+    apply_with(releases={FUNCTION: CANARY}, order_processing=PAYMENT_DECLINES)
     assert alias(faulty) == (version_n, {})
-    assert not plan_has_changes(RELEASED, releases={FUNCTION: CANARY}, fault_injection=PAYMENT_FAILS)
+    assert not plan_has_changes(RELEASED, releases={FUNCTION: CANARY}, order_processing=PAYMENT_DECLINES)
 
     # Release N+2: the fault switch off again, a new version; a healthy canary is promoted after its bake.
     healthy = apply_with(releases={FUNCTION: HEALTHY_CANARY})
