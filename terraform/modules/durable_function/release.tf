@@ -40,16 +40,20 @@ locals {
     version    = tostring(local.release_record.stable.version)
     release_id = tostring(local.release_record.stable.release_id)
   }
+  # Conditionals, not && and ||: they stay known when the release id is not (new stack parameters), whenever the
+  # answer does not depend on it (all-at-once, or nothing recorded yet), so such plans show the whole template.
+  canary_strategy = var.release.strategy == "canary" && local.stable_release != null
   # This release was judged unhealthy: it stays published, the alias stays on the stable version.
-  release_withdrawn = var.release.strategy == "canary" && local.stable_release != null && contains(
+  release_withdrawn = !local.canary_strategy ? false : contains(
     try([for d in local.release_record.withdrawn : tostring(d)], []), local.release_id
   )
   # A canary is in progress when this release differs from the stable one and has not been withdrawn.
-  canary_in_progress = (var.release.strategy == "canary" && local.stable_release != null && !local.release_withdrawn
-  && try(local.stable_release.release_id, "") != local.release_id)
+  canary_in_progress = !local.canary_strategy ? false : (
+    local.release_withdrawn ? false : try(local.stable_release.release_id, "") != local.release_id
+  )
 
   # jsonencode on both sides: a version number and a GetAtt are values of different types in Terraform.
-  alias_function_version = jsondecode(local.canary_in_progress || local.release_withdrawn
+  alias_function_version = jsondecode(local.canary_strategy && (local.canary_in_progress || local.release_withdrawn)
     ? jsonencode(try(local.stable_release.version, ""))
   : jsonencode({ "Fn::GetAtt" = [local.version_logical_id, "Version"] }))
   alias_routing = jsondecode(local.canary_in_progress ? jsonencode({
