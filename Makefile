@@ -367,7 +367,8 @@ test-e2e: venv package $(EMULATOR_VENV)/.installed ## End to end: pytest-terrafo
 	$(BIN)/pytest tests/e2e --tf-mod-dir=$(TF_BUILD)/e2e
 
 # Reliability soak (tests/soak, README "Reliability") on the running local environment (make up; make apply
-# ENV=local): contention, a 1,000-message storm, faults, bad-input fuzz, then an engine restart mid-burst.
+# ENV=local): contention, a 1,000-message storm, faults, bad-input fuzz, stranding (cold releases under load),
+# then an engine restart mid-burst.
 # SOAK_ARGS passes sizes, e.g. SOAK_ARGS="--messages 200 --only storm".
 SOAK_ARGS ?=
 

@@ -1,20 +1,22 @@
 """`make soak`: every scenario at full size on the running local environment; a table and build/soak.json.
 
-python -m tests.soak --outputs build/outputs-local.json [--orders N] [--messages N] [--examples N] [--only a,b]
+python -m tests.soak --outputs build/outputs-local.json [--orders N] [--messages N] [--examples N]
+    [--strand-orders N] [--strand-messages N] [--strand-rounds N] [--only a,b]
 Exit status 1 when any scenario reports a violation.
 """
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from tests.soak import contention, faults, fuzz, restart, storm
+from tests.soak import contention, faults, fuzz, restart, storm, stranding
 from tests.soak.env import SoakEnv, load_outputs
 
-SCENARIOS = ("contention", "storm", "faults", "fuzz", "restart")
+SCENARIOS = ("contention", "storm", "faults", "fuzz", "stranding", "restart")
 
 
 def verdict(figures: dict[str, Any]) -> str:
@@ -22,8 +24,9 @@ def verdict(figures: dict[str, Any]) -> str:
 
 
 def summary(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The headline figures of issue 12, flat."""
+    """The headline figures, flat."""
     c, s, r = results.get("contention", {}), results.get("storm", {}), results.get("restart", {})
+    st = results.get("stranding", {})
     return {
         "orders_confirmed": c.get("orders_confirmed"),
         "orders_rejected": c.get("orders_rejected"),
@@ -40,6 +43,8 @@ def summary(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "executions_in_flight_at_restart": r.get("in_flight_at_stop"),
         "executions_resumed_after_restart": r.get("resumed_after_restart"),
         "executions_not_resumed": r.get("not_resumed"),
+        "executions_stranded": st.get("stranded"),
+        "strand_guard_fired": st.get("guard_fired"),
     }
 
 
@@ -61,6 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--examples", type=int, default=100, help="fuzz examples per function")
     parser.add_argument("--restart-orders", type=int, default=20)
+    parser.add_argument("--strand-orders", type=int, default=500, help="stranding: orders across the cold rounds")
+    parser.add_argument("--strand-messages", type=int, default=500, help="stranding: pipeline messages")
+    parser.add_argument("--strand-rounds", type=int, default=5, help="stranding: cold releases")
+    parser.add_argument(
+        "--engine-log",
+        default=str(Path(os.environ.get("LOCAL_STATE_DIR", "build/local")) / "engine.log"),
+        help="the durable engine's log, where the stranding scenario counts the strand guard's lines",
+    )
     parser.add_argument("--only", default=",".join(SCENARIOS), help=f"comma-separated subset of {SCENARIOS}")
     args = parser.parse_args(argv)
     env = SoakEnv(load_outputs(args.outputs))
@@ -72,6 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         "storm": lambda: storm.run(env, messages=args.messages),
         "faults": lambda: faults.run(env),
         "fuzz": lambda: fuzz.run(env, examples=args.examples),
+        "stranding": lambda: stranding.run(
+            env,
+            orders=args.strand_orders,
+            messages=args.strand_messages,
+            rounds=args.strand_rounds,
+            engine_log=Path(args.engine_log),
+        ),
         "restart": lambda: restart.run(env, orders=args.restart_orders),  # last: it restarts the engine
     }
     results: dict[str, dict[str, Any]] = {}
