@@ -50,12 +50,19 @@ format: venv ## Format Python and Terraform sources in place
 	$(BIN)/ruff check --fix $(PY_SOURCES)
 	terraform fmt -recursive terraform environments
 
+# A workflow of your own: functions/<package>/ (handler, worker, workload.json), an example and a unit test; every
+# other tool reads the declaration (README "Add your own workflow").
+.PHONY: new-workflow
+new-workflow: venv ## NAME=<kebab-name>: scaffold a durable workflow every tool includes (make apply/invoke/record/…)
+	@[[ -n "$(NAME)" ]] || { echo "usage: make new-workflow NAME=<kebab-name>" >&2; exit 2; }
+	@$(BIN)/python -m scripts.new_workflow --name '$(NAME)'
+
 # --------------------------------------------------------------------------------------------------
 # Packaging
 # --------------------------------------------------------------------------------------------------
-# One zip per workload (functions/common + functions/<workload>, .py only) and one dependency layer, all
-# byte-identical on every rebuild. Terraform reads them from build/dist by hash.
-WORKLOADS := order_processing parallel_math data_pipeline
+# One zip per workload (every functions/<workload>/ with a workload.json, plus functions/common; .py only) and one
+# dependency layer, all byte-identical on every rebuild. Terraform reads them from build/dist by hash.
+WORKLOADS := $(patsubst functions/%/workload.json,%,$(wildcard functions/*/workload.json))
 DIST      := $(BUILD)/dist
 
 .PHONY: lock-layer
@@ -99,7 +106,8 @@ TF_KEY  := $(ENV)
 TF_BACKEND_ARGS := -backend-config=$(CURDIR)/environments/$(ENV)/backend.hcl
 endif
 
-TF_VARS   := -var-file=$(CURDIR)/environments/$(ENV)/terraform.tfvars -var=dist_dir=$(CURDIR)/$(DIST)
+TF_VARS   := -var-file=$(CURDIR)/environments/$(ENV)/terraform.tfvars -var=dist_dir=$(CURDIR)/$(DIST) \
+             -var=workloads_dir=$(CURDIR)/functions
 ifeq ($(ENV),local)
 # Durable handlers checkpoint through the front this apply targets, whatever its port (after the tfvars file, so
 # it wins over the file's default; TF_CLI_ARGS_plan would come before it and lose).
@@ -281,6 +289,8 @@ lint-shell: $(LINT_VENV)/.installed ## shellcheck on every shell script
 EMULATOR_VENV     := .venv-emulator
 MINISTACK_VERSION := 1.5.33
 OUTPUTS_JSON       = $(BUILD)/outputs-$(ENV).json
+# The FN names of the usage lines, from the workload declarations (scripts/manifests.py).
+FN_NAMES           = $(shell $(BIN)/python -c 'from scripts import manifests; print("|".join(sorted(manifests.durable_functions())))' 2>/dev/null)
 
 # ministack pins its own botocore (older than the durable SDK needs), so it lives in a virtualenv of its own.
 $(EMULATOR_VENV)/.installed:
@@ -303,16 +313,16 @@ emulator-check:
 	@local/processes.sh check
 
 .PHONY: invoke
-invoke: check-env venv ## ENV=<env> FN=order-processor|parallel-math|data-pipeline PAYLOAD=file.json [NAME=…] [ASYNC=1]: Invoke the live alias
+invoke: check-env venv ## ENV=<env> FN=<durable function> PAYLOAD=file.json [NAME=…] [ASYNC=1]: Invoke the live alias
 	@if [[ -z "$(FN)" || ! -f "$(PAYLOAD)" ]]; then \
-	  echo "usage: make invoke ENV=<env> FN=order-processor|parallel-math|data-pipeline PAYLOAD=file.json [NAME=execution-name] [ASYNC=1]" >&2; exit 2; fi
+	  echo "usage: make invoke ENV=<env> FN=$(FN_NAMES) PAYLOAD=file.json [NAME=execution-name] [ASYNC=1]" >&2; exit 2; fi
 	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
 	@$(BIN)/python scripts/workloads.py --outputs $(OUTPUTS_JSON) invoke --function $(FN) --payload $(PAYLOAD) \
 	  $(if $(NAME),--name '$(NAME)') $(if $(filter 1 true yes,$(ASYNC)),--async)
 
 .PHONY: executions
 executions: check-env venv ## ENV=<env> FN=<function>: recent durable executions (name, status, start, duration)
-	@if [[ -z "$(FN)" ]]; then echo "usage: make executions ENV=<env> FN=order-processor|parallel-math|data-pipeline" >&2; exit 2; fi
+	@if [[ -z "$(FN)" ]]; then echo "usage: make executions ENV=<env> FN=$(FN_NAMES)" >&2; exit 2; fi
 	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
 	@$(BIN)/python scripts/workloads.py --outputs $(OUTPUTS_JSON) executions --function $(FN)
 
@@ -330,7 +340,7 @@ send: check-env venv ## ENV=<env> PAYLOAD=file: put the file's content on the pi
 
 .PHONY: rollback
 rollback: check-env confirm venv ## ENV=<env> FN=<function>: point its live alias back at the previous version
-	@if [[ -z "$(FN)" ]]; then echo "usage: make rollback ENV=<env> FN=order-processor|parallel-math|…" >&2; exit 2; fi
+	@if [[ -z "$(FN)" ]]; then echo "usage: make rollback ENV=<env> FN=$(FN_NAMES)" >&2; exit 2; fi
 	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
 	@$(BIN)/python scripts/rollback.py --outputs $(OUTPUTS_JSON) --function $(FN)
 
@@ -366,7 +376,7 @@ test-e2e: venv package $(EMULATOR_VENV)/.installed ## End to end: pytest-terrafo
 	$(call tf_workcopy,$(TF_BUILD)/e2e)
 	$(BIN)/pytest tests/e2e --tf-mod-dir=$(TF_BUILD)/e2e
 
-# Reliability soak (tests/soak, README "Reliability") on the running local environment (make up; make apply
+# Reliability soak (tests/soak, docs/reliability.md) on the running local environment (make up; make apply
 # ENV=local): contention, a 1,000-message storm, faults, bad-input fuzz, stranding (cold releases under load),
 # then an engine restart mid-burst.
 # SOAK_ARGS passes sizes, e.g. SOAK_ARGS="--messages 200 --only storm".
@@ -379,7 +389,7 @@ soak: venv emulator-check ## Reliability soak on the local environment: table + 
 	  --outputs $(BUILD)/outputs-local.json --report $(BUILD)/soak.json $(SOAK_ARGS)
 
 .PHONY: demo
-demo: venv ## From nothing: package, emulator, apply ENV=local, then the seeds' scenarios with a summary
+demo: venv ## From nothing: package, emulator, apply ENV=local, then the example scenarios with a summary
 	@echo "== [1/4] packaging the functions and the dependency layer"
 	@$(MAKE) package
 	@echo "== [2/4] starting the emulator"

@@ -8,6 +8,9 @@ order rotated per round), so a noisy neighbour slows them alike and the ratio of
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from scripts import manifests
 
 from benchmarks import env
 
@@ -35,19 +38,28 @@ FLOORS: dict[str, tuple[str, ...]] = {
     "boto3+logger": ("boto3", "aws_lambda_powertools.logging"),
     "durable_sdk+logger": ("aws_durable_execution_sdk_python", "aws_lambda_powertools.logging"),
 }
-HANDLER_CLASSES: dict[str, ImportClass] = {
-    "order_processing.orchestrator": DURABLE,
-    "order_processing.workers.inventory": AWS,
-    "order_processing.workers.payment": PURE,
-    "order_processing.workers.shipping": PURE,
-    "order_processing.workers.tax": PURE,
-    "parallel_math.handler": DURABLE,
-    "data_pipeline.pipeline": DURABLE,
-    "data_pipeline.workers.validator": PURE,
-    "data_pipeline.workers.transformer": PURE,
-    "data_pipeline.workers.storage": AWS,
-}
-HANDLER_MODULES = tuple(HANDLER_CLASSES)
+# A worker's class as its declaration names it (functions/<package>/workload.json, "cold_import").
+DECLARED_CLASSES = {"pure": PURE, "aws": AWS}
+
+
+class UnclassifiedHandlerError(ValueError):
+    """A declared worker without a cold-import class: the benchmark cannot say what its import may cost."""
+
+
+def handler_classes(functions: Path | None = None) -> dict[str, ImportClass]:
+    """Every handler module declared under ``functions`` (default the repository's) and its class: durable
+    handlers are DURABLE, workers as declared."""
+    workers = manifests.workers(functions)
+    unclassified = sorted(f"{w.module} (functions/{w.workload}/workload.json, workers.{w.key})"
+                          for w in workers.values() if w.cold_import is None)  # fmt: skip
+    if unclassified:
+        msg = f"no cold_import class ({' or '.join(DECLARED_CLASSES)}) declared for {', '.join(unclassified)}"
+        raise UnclassifiedHandlerError(msg)
+    classes = {f.module: DURABLE for f in manifests.durable_functions(functions).values()}
+    classes.update({w.module: DECLARED_CLASSES[w.cold_import] for w in workers.values() if w.cold_import})
+    return classes
+
+
 IMPORT_PROBE = (
     "import sys, time\n"
     "start = time.perf_counter()\n"
@@ -95,18 +107,21 @@ class ColdImports:
 
     floors: dict[str, list[float]]
     handlers: dict[str, list[float]]
+    classes: dict[str, ImportClass]
 
     def ratios(self, module: str) -> list[float]:
         """Per round: the handler's import over its class's floor in that round."""
-        floor = self.floors[HANDLER_CLASSES[module].floor]
+        floor = self.floors[self.classes[module].floor]
         return [mine / base for mine, base in zip(self.handlers[module], floor, strict=True)]
 
 
 def cold_imports(runs: int, *, warmup: int = 1) -> ColdImports:
     """``runs`` rounds, after ``warmup`` discarded ones (bytecode caches written), each importing every floor and
-    every handler once in a fresh interpreter, starting one place further along the list each round."""
+    every declared handler once in a fresh interpreter, starting one place further along the list each round.
+    UnclassifiedHandlerError when a declared worker has no class."""
+    classes = handler_classes()
     probes: list[tuple[str, tuple[str, ...]]] = [(f"floor:{name}", mods) for name, mods in FLOORS.items()]
-    probes += [(module, (module,)) for module in HANDLER_MODULES]
+    probes += [(module, (module,)) for module in classes]
     samples: dict[str, list[float]] = {key: [] for key, _ in probes}
     for index in range(warmup + runs):
         shift = index % len(probes)
@@ -116,5 +131,6 @@ def cold_imports(runs: int, *, warmup: int = 1) -> ColdImports:
                 samples[key].append(seconds)
     return ColdImports(
         floors={name: samples[f"floor:{name}"] for name in FLOORS},
-        handlers={module: samples[module] for module in HANDLER_MODULES},
+        handlers={module: samples[module] for module in classes},
+        classes=classes,
     )

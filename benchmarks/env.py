@@ -7,19 +7,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from scripts import manifests
+
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = ROOT / "functions"
 BUILD = ROOT / "build"
 
-WORKER_NAMES = {
-    "INVENTORY_FUNCTION": "bench-inventory-worker",
-    "PAYMENT_FUNCTION": "bench-payment-worker",
-    "SHIPPING_FUNCTION": "bench-shipping-worker",
-    "TAX_FUNCTION": "bench-tax-worker",
-    "VALIDATOR_FUNCTION": "bench-data-validator",
-    "TRANSFORMER_FUNCTION": "bench-data-transformer",
-    "STORAGE_FUNCTION": "bench-data-storage",
-}
+# Every *_FUNCTION variable a declared durable handler reads, naming bench-<worker> (as Terraform names <env>-<worker>).
+WORKER_NAMES = manifests.chained_function_names("bench")
 RECORD_CONCURRENCY = 5
 BENCH_ENV = {
     "ENVIRONMENT": "bench",

@@ -1,4 +1,4 @@
-"""Parallel math: durable operations of one call (the seed's documented case)."""
+"""Parallel math: durable operations of one call (the documented 10 and 5)."""
 
 import json
 

@@ -1,9 +1,9 @@
 """Order processing: the parallel section against its slowest worker, and durable operations per order.
 
 The real orchestrator runs under the testing runner with its four workers registered as chained-invoke targets.
-Each stand-in worker sleeps the seed's latency and then answers with the real worker's rule (payment.authorize,
-shipping.quote, tax.assess); inventory answers {"available": true, "reservationId": RES-<hash of the order id>}
-without DynamoDB, since its transaction cost is not what this figure is about.
+Each stand-in worker sleeps a fixed latency (LATENCY_S) and then answers with the real worker's rule
+(payment.authorize, shipping.quote, tax.assess); inventory answers {"available": true, "reservationId":
+RES-<hash of the order id>} without DynamoDB, since its transaction cost is not what this figure is about.
 """
 
 import json
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import durable, env, seed_style
+from benchmarks import durable, env, step_per_worker
 
 orchestrator = env.load("order_processing.orchestrator")
 payment = env.load("order_processing.workers.payment")
@@ -20,9 +20,9 @@ tax = env.load("order_processing.workers.tax")
 stable_id = env.attr("order_processing.workers", "stable_id")
 to_decimal = env.attr("common.money", "to_decimal")
 
-# The seed's documented worker latencies (000: "Sequential Execution (hypothetical)").
+# Stand-in latencies: payment is the slowest, so the parallel section should last about its 200 ms.
 LATENCY_S = {"inventory": 0.150, "payment": 0.200, "shipping": 0.125, "tax": 0.100}
-# The seed's sample order, the same file `make invoke` and the demo send.
+# The sample order, the same file `make invoke` and the demo send.
 SAMPLE_ORDER: dict[str, Any] = json.loads(
     (Path(__file__).resolve().parents[1] / "examples/orders/sample-ca.json").read_text()
 )
@@ -68,7 +68,7 @@ class OrderRun:
 def _check_confirmed(result: Any) -> None:
     response = json.loads(result.result or "null")
     if not response or response["result"]["totals"]["total"] != EXPECTED_TOTAL:
-        msg = f"the benchmark order was not confirmed with the seed's totals: {response}"
+        msg = f"the benchmark order was not confirmed with the contract's totals: {response}"
         raise RuntimeError(msg)
 
 
@@ -94,9 +94,10 @@ def run_once() -> OrderRun:
     return _measure(orchestrator.handler, workers(spans), spans, "run-workers")
 
 
-def run_seed_style_once() -> OrderRun:
-    """The seed's structure: workers called synchronously inside steps; no chained invokes, no runner workers."""
+def run_step_per_worker_once() -> OrderRun:
+    """The step-per-worker structure: workers called synchronously inside steps; no chained invokes, no runner
+    workers."""
     spans = durable.Spans()
     for env_name, worker in workers(spans).items():
-        seed_style.LAMBDAS[env_name.removesuffix("_FUNCTION").lower()] = worker
-    return _measure(seed_style.handler, {}, spans, "parallel-workers")
+        step_per_worker.LAMBDAS[env_name.removesuffix("_FUNCTION").lower()] = worker
+    return _measure(step_per_worker.handler, {}, spans, "parallel-workers")

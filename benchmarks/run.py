@@ -1,4 +1,4 @@
-"""`make bench`: run every measurement, print the table, write build/bench.json (medians under the issue's keys).
+"""`make bench`: run every measurement, print the table, write build/bench.json (the medians by figure key).
 
 Usage: python -m benchmarks.run [--runs N] [--import-runs N] [--apply] [--output PATH]
 
@@ -47,16 +47,17 @@ def order_figures(runs: int, details: dict[str, Any]) -> tuple[list[Figure], dic
     _progress(f"order processing: {runs} runs, workers {orders.LATENCY_S}")
     orders.run_once()  # warm-up: first-use imports and thread pools
     measured = [orders.run_once() for _ in range(runs)]
-    seed = [orders.run_seed_style_once() for _ in range(max(1, runs // 2))]
+    step_per_worker = [orders.run_step_per_worker_once() for _ in range(max(1, runs // 2))]
     details["order"] = {
         "worker_latency_ms": {name: s * 1000 for name, s in orders.LATENCY_S.items()},
         "inventory": "stand-in answer {available: true, reservationId: stable_id('RES', orderId)}, no DynamoDB",
         "workers_overlap_ratio": [r.overlap_s / r.slowest_s for r in measured],
         "operations_by_kind": measured[0].kinds,
-        "seed_style_operations_by_kind": seed[0].kinds,
-        # The seed's steps checkpoint asynchronously, so its context timestamps are checkpoint arrival times (not
-        # when the section ran): its section is timed inside the stand-in workers instead (first start to last end).
-        "seed_style_workers_overlap_ratio": [r.overlap_s / r.slowest_s for r in seed],
+        "step_per_worker_operations_by_kind": step_per_worker[0].kinds,
+        # The step-per-worker design's steps checkpoint asynchronously, so its context timestamps are checkpoint
+        # arrival times (not when the section ran): its section is timed inside the stand-in workers instead (first
+        # start to last end).
+        "step_per_worker_workers_overlap_ratio": [r.overlap_s / r.slowest_s for r in step_per_worker],
         "runner_reinvocations_after_invalid_pending": sum(r.runner_retries for r in measured),
     }
     figures = [
@@ -70,7 +71,7 @@ def order_figures(runs: int, details: dict[str, Any]) -> tuple[list[Figure], dic
         Figure("order_parallel_section_ms", [r.section_s * 1000 for r in measured], unit="ms", digits=1),
         Figure("order_slowest_worker_ms", [r.slowest_s * 1000 for r in measured], unit="ms", digits=1),
     ]
-    ops = {"order": measured[0].operations, "order_seed_style": seed[0].operations}
+    ops = {"order": measured[0].operations, "order_step_per_worker": step_per_worker[0].operations}
     return figures, ops
 
 
@@ -139,7 +140,7 @@ def zip_figures() -> tuple[list[Figure], dict[str, int] | None, str]:
 
 def import_figures(runs: int) -> tuple[list[Figure], dict[str, Any]]:
     """Each handler's cold import, its class's floor from the same rounds, and the ratio to that floor."""
-    probes = len(artifacts.FLOORS) + len(artifacts.HANDLER_MODULES)
+    probes = len(artifacts.FLOORS) + len(artifacts.handler_classes())
     _progress(f"cold imports: {probes} floors and handler modules x {runs} rounds of fresh interpreters, interleaved")
     cold = artifacts.cold_imports(runs)
     figures = [
@@ -148,7 +149,7 @@ def import_figures(runs: int) -> tuple[list[Figure], dict[str, Any]]:
     ]
     rows: dict[str, Any] = {}
     for module, samples in cold.handlers.items():
-        kind = artifacts.HANDLER_CLASSES[module]
+        kind = cold.classes[module]
         ratio = Figure(
             f"import_ratio.{module}",
             cold.ratios(module),
@@ -230,6 +231,11 @@ def deploy_figures(enabled: bool, details: dict[str, Any]) -> list[Figure]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
+    try:
+        artifacts.handler_classes()
+    except artifacts.UnclassifiedHandlerError as error:
+        print(f"bench: error: {error}", file=sys.stderr)
+        return 2
     env.apply()
     details: dict[str, Any] = {}
     if args.sdk_stop_poll is not None:
@@ -244,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         "order": order_ops["order"],
         "math": math_operations(),
         "pipeline_record": pipeline_ops["pipeline_record"],
-        "order_seed_style": order_ops["order_seed_style"],
+        "order_step_per_worker": order_ops["order_step_per_worker"],
         "pipeline_batch_fixed": pipeline_ops["pipeline_batch_fixed"],
     }
     figures += order + batch

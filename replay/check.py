@@ -19,8 +19,10 @@ Two things make the check stricter than one replay of a finished execution would
   not have (added) are mismatches too, even where the SDK itself would not stop.
 
 Then the handler's final status and result must equal the recorded ones. The report names the workflow, the
-recording and the first operation, in the recording's order, that no longer matches. No network: the stub is the
-only service client, and AWS_ENDPOINT_URL points at a closed local port while the handlers run.
+recording and the first operation, in the recording's order, that no longer matches. Every durable function
+declared in functions/*/workload.json is a workflow; one without any recording fails the check (UNCOVERED).
+No network: the stub is the only service client, and AWS_ENDPOINT_URL points at a closed local port while the
+handlers run.
 
     python -m replay.check [--functions DIR] [--recordings DIR]
 """
@@ -51,8 +53,9 @@ from aws_durable_execution_sdk_python.lambda_service import (
 )
 from aws_durable_execution_sdk_python_testing.invoker import create_test_lambda_context
 from benchmarks.env import BENCH_ENV
+from scripts.manifests import DurableFunction
 
-from replay.recording import RECORDINGS, ROOT, WORKFLOWS, load_all
+from replay.recording import RECORDINGS, ROOT, load_all, workflows
 
 FUNCTIONS = ROOT / "functions"
 # Nothing listens on the discard port: a client that escaped the stub fails at once instead of reaching AWS.
@@ -170,13 +173,19 @@ def replay_state(recorded: list[dict[str, Any]]) -> list[Operation]:
 @dataclass(frozen=True)
 class Verdict:
     workflow: str
-    scenario: str
+    scenario: str  # "" for a declared workflow without any recording
     operations: int
     problem: str | None  # None: compatible
 
     @property
     def label(self) -> str:
-        return f"{self.workflow} / {self.scenario}"
+        return f"{self.workflow} / {self.scenario}" if self.scenario else self.workflow
+
+    @property
+    def status(self) -> str:
+        if not self.problem:
+            return "ok"
+        return "INCOMPATIBLE" if self.scenario else "UNCOVERED"
 
 
 def _describe(identity: Identity, by_id: dict[str, Identity]) -> str:
@@ -269,11 +278,12 @@ def handlers_from(functions: Path) -> Iterator[None]:
         os.environ.update(saved_env)
 
 
-def replay(recording: dict[str, Any]) -> tuple[dict[str, Any], Observations]:
-    """Run the current handler once over the recording; its invocation output and what it did."""
+def replay(recording: dict[str, Any], workflow: DurableFunction | None = None) -> tuple[dict[str, Any], Observations]:
+    """Run the current handler of the recording's workflow (by default as declared in the repository) once over
+    the recording; its invocation output and what it did."""
     global _current  # noqa: PLW0603 - one replay at a time; the SDK's threads report into it
-    module_name, attribute = WORKFLOWS[recording["workflow"]].handler.split(":")
-    handler = getattr(importlib.import_module(module_name), attribute)
+    declared = workflow or workflows()[recording["workflow"]]
+    handler = getattr(importlib.import_module(declared.module), declared.attribute)
     recorded = recording["operations"]
     arn = next((op["Id"] for op in recorded if op["Type"] == "EXECUTION"), "replay-execution")
     observations = Observations()
@@ -307,25 +317,30 @@ def _outcome_problem(recording: dict[str, Any], output: dict[str, Any]) -> str |
     return None
 
 
-def check_recording(recording: dict[str, Any]) -> Verdict:
+def check_recording(recording: dict[str, Any], workflow: DurableFunction | None = None) -> Verdict:
     """Replay one recording (inside handlers_from) and judge it."""
-    output, observations = replay(recording)
+    output, observations = replay(recording, workflow)
     problem = first_mismatch(recording["operations"], observations) or _outcome_problem(recording, output)
     operations = sum(op["Type"] != "EXECUTION" for op in recording["operations"])
     return Verdict(recording["workflow"], recording["scenario"], operations, problem)
 
 
-def check(
-    functions: Path = FUNCTIONS, recordings: Path = RECORDINGS, workflows: set[str] | None = None
-) -> list[Verdict]:
-    """Every recording under `recordings` (of `workflows`, default all) replayed against the handlers in
-    `functions`."""
-    loaded = [r for r in load_all(recordings) if workflows is None or r["workflow"] in workflows]
-    if not loaded:
+def check(functions: Path = FUNCTIONS, recordings: Path = RECORDINGS, only: set[str] | None = None) -> list[Verdict]:
+    """Every recording under `recordings` (of the workflows in `only`, default all) replayed against the handlers
+    in `functions`; a workflow declared there without any recording is a failed verdict of its own."""
+    declared = workflows(functions)
+    loaded = [r for r in load_all(recordings, functions) if only is None or r["workflow"] in only]
+    recorded = {r["workflow"] for r in loaded}
+    uncovered = [
+        Verdict(name, "", 0, f"no recording: the gate does not cover it (make record SCENARIO={name}/<scenario>)")
+        for name in sorted(declared)
+        if (only is None or name in only) and name not in recorded
+    ]
+    if not loaded and not uncovered:
         msg = f"no recordings under {recordings} (make record writes them)"
         raise ValueError(msg)
     with handlers_from(functions):
-        return [check_recording(recording) for recording in loaded]
+        return uncovered + [check_recording(r, declared[r["workflow"]]) for r in loaded]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -338,17 +353,20 @@ def main(argv: list[str] | None = None) -> int:
     failed = [v for v in verdicts if v.problem]
     for verdict in verdicts:
         if verdict.problem:
-            print(f"INCOMPATIBLE {verdict.label}: {verdict.problem}", file=sys.stderr)
+            print(f"{verdict.status:<12} {verdict.label}: {verdict.problem}", file=sys.stderr)
         else:
             print(f"ok           {verdict.label} ({verdict.operations} operations)")
+    replayed = [v for v in verdicts if v.scenario]
+    uncovered = len(verdicts) - len(replayed)
     print(
-        f"replay-check: {len(verdicts) - len(failed)} of {len(verdicts)} recordings replay on the current code "
+        f"replay-check: {sum(not v.problem for v in replayed)} of {len(replayed)} recordings replay on the current "
+        f"code{f', {uncovered} workflow(s) without a recording' if uncovered else ''} "
         f"({time.monotonic() - started:.1f} s)"
     )
-    if failed:
+    if any(v.scenario for v in failed):
         print(
             "An incompatible change must ship as a new function or alias while executions on the old one drain;"
-            " README.md, 'Replay compatibility'.",
+            " docs/releases-and-replay.md, 'Shipping an intentionally incompatible change'.",
             file=sys.stderr,
         )
     return 1 if failed else 0

@@ -10,7 +10,7 @@ The operations are the execution's checkpoint state rebuilt from its history eve
 ``events_to_operations`` (what AWS's DurableFunctionCloudTestRunner does). GetDurableExecutionState cannot be used:
 on AWS as in the local engine it answers only while an invocation runs, to the holder of its checkpoint token.
 
-    python -m replay.record --outputs build/outputs-local.json [--only order-processing/confirmed]
+    python -m replay.record --outputs build/outputs-local.json [--only order-processor/confirmed]
 """
 
 import argparse
@@ -27,9 +27,9 @@ from typing import Any
 
 from aws_durable_execution_sdk_python_testing.model import GetDurableExecutionHistoryResponse, events_to_operations
 from botocore.exceptions import BotoCoreError, ClientError
-from scripts.workloads import FUNCTIONS, TERMINAL_STATUSES, history_events, lambda_client, read_outputs
+from scripts.workloads import TERMINAL_STATUSES, alias_arn, history_events, lambda_client, read_outputs
 
-from replay.recording import FORMAT, RECORDINGS, ROOT, WORKFLOWS, dump, path_for
+from replay.recording import FORMAT, RECORDINGS, ROOT, dump, path_for, workflows
 
 EXAMPLES = ROOT / "examples"
 WAIT_SECONDS = 120.0
@@ -112,6 +112,10 @@ def _expect_result(expected: Any) -> Callable[[dict[str, Any], list[dict[str, An
     return check
 
 
+def _expect_succeeded(_recording: dict[str, Any], _history: list[dict[str, Any]]) -> str | None:
+    return None  # a scenario declared with its function: the execution ended SUCCEEDED, nothing more to show
+
+
 def _expect_poison_alone(recording: dict[str, Any], _history: list[dict[str, Any]]) -> str | None:
     result = recording["execution"]["result"]
     poison = recording["input"]["Records"][1]["messageId"]
@@ -135,23 +139,25 @@ class Scenario:
         return f"{self.workflow}/{self.name}"
 
 
-SCENARIOS = (
+# The shipped workflows' scenarios, each with the payload it needs and what it must show; a workload's own
+# scenarios are declared with its durable function (functions/<package>/workload.json, "scenarios").
+BUILT_IN = (
     Scenario(
-        "order-processing",
+        "order-processor",
         "confirmed",
         "examples/orders/sample-ca.json with a fresh orderId: every worker agrees, wait, finalize",
         _order,
         _expect_confirmed,
     ),
     Scenario(
-        "order-processing",
+        "order-processor",
         "rejected-saga-release",
         "the sample order paid in bitcoin: stock reserved, payment declined, release-inventory (saga) runs",
         lambda suffix: _order(suffix, payment_method="bitcoin"),
         _expect_release,
     ),
     Scenario(
-        "order-processing",
+        "order-processor",
         "invalid",
         "examples/orders/invalid.json: the ValidationError from validate-order, no worker runs",
         lambda _suffix: _example("orders/invalid.json"),
@@ -181,6 +187,32 @@ SCENARIOS = (
 )
 
 
+def _payload_file(path: str) -> Callable[[str], Any]:
+    return lambda _suffix: json.loads((ROOT / path).read_text())
+
+
+def declared_scenarios() -> tuple[Scenario, ...]:
+    """The scenarios declared with the durable functions: their example payload, expected to succeed."""
+    return tuple(
+        Scenario(fn, s.name, s.description, _payload_file(s.payload), _expect_succeeded)
+        for fn, function in workflows().items()
+        for s in function.scenarios
+    )
+
+
+def scenarios() -> tuple[Scenario, ...]:
+    """Every scenario; ValueError naming the declared workflows that have none (the gate would not cover them)."""
+    found = BUILT_IN + declared_scenarios()
+    without = sorted(set(workflows()) - {s.workflow for s in found})
+    if without:
+        msg = (
+            f"no scenario records {', '.join(without)}: declare one with the durable function "
+            '(functions/<package>/workload.json, "scenarios": {"<name>": {"payload": ..., "description": ...}})'
+        )
+        raise ValueError(msg)
+    return found
+
+
 def json_ready(value: Any) -> Any:
     """boto3's answer in JSON: datetimes as Unix milliseconds (as the durable invocation input carries them)."""
     if isinstance(value, datetime.datetime):
@@ -206,10 +238,10 @@ def _wait_for_end(client: Any, arn: str) -> dict[str, Any]:
 
 def record(scenario: Scenario, outputs: dict[str, Any], client: Any) -> dict[str, Any]:
     """Run the scenario once and return its recording; RuntimeError when it did not show what it should."""
-    workflow = WORKFLOWS[scenario.workflow]
+    workflow = workflows()[scenario.workflow]
     suffix = uuid.uuid4().hex[:8]
     payload = scenario.payload(suffix)
-    function = outputs[FUNCTIONS[workflow.function]]
+    function = alias_arn(outputs, scenario.workflow)
     started = client.invoke(
         FunctionName=function,
         InvocationType="Event",
@@ -229,7 +261,7 @@ def record(scenario: Scenario, outputs: dict[str, Any], client: Any) -> dict[str
         "workflow": scenario.workflow,
         "scenario": scenario.name,
         "description": scenario.description,
-        "handler": workflow.handler,
+        "handler": f"{workflow.module}:{workflow.attribute}",
         "captured": {
             "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "function": function,
@@ -253,6 +285,26 @@ def record(scenario: Scenario, outputs: dict[str, Any], client: Any) -> dict[str
     return recording
 
 
+HINT = "start it with `make up`, deploy with `make apply ENV=local`, then `make record`"
+
+
+def _chosen(outputs: dict[str, Any], only: list[str], source: Path) -> list[Scenario]:
+    """The scenarios to record (``only``, default all); ValueError saying what to do first."""
+    if outputs.get("environment") != "local" or "workloads" not in outputs:
+        msg = f"no local deployment in {source}: {HINT}"
+        raise ValueError(msg)
+    known = scenarios()
+    undeployed = sorted(set(workflows()) - set(outputs["workloads"]))
+    if undeployed:
+        msg = f"{', '.join(undeployed)} not deployed locally: run `make apply ENV=local`"
+        raise ValueError(msg)
+    unknown = set(only) - {s.key for s in known}
+    if unknown:
+        msg = f"unknown scenarios {sorted(unknown)}; known: {[s.key for s in known]}"
+        raise ValueError(msg)
+    return [s for s in known if not only or s.key in only]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--outputs", type=Path, required=True, help="JSON of the local environment's root outputs")
@@ -260,18 +312,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--into", type=Path, default=RECORDINGS, help="recordings folder")
     args = parser.parse_args(argv)
 
-    hint = "start it with `make up`, deploy with `make apply ENV=local`, then `make record`"
     try:
         outputs = read_outputs(args.outputs)
     except (OSError, ValueError):
         outputs = {}
-    if outputs.get("environment") != "local" or not all(key in outputs for key in FUNCTIONS.values()):
-        print(f"error: no local deployment in {args.outputs}: {hint}", file=sys.stderr)
-        return 2
-    chosen = [s for s in SCENARIOS if not args.only or s.key in args.only]
-    unknown = set(args.only) - {s.key for s in SCENARIOS}
-    if unknown:
-        print(f"error: unknown scenarios {sorted(unknown)}; known: {[s.key for s in SCENARIOS]}", file=sys.stderr)
+    try:
+        chosen = _chosen(outputs, args.only, args.outputs)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     client = lambda_client(outputs)
     for scenario in chosen:
@@ -279,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             recording = record(scenario, outputs, client)
         except (BotoCoreError, ClientError, TimeoutError) as error:
-            print(f"error: {scenario.key}: {error}\n({hint})", file=sys.stderr)
+            print(f"error: {scenario.key}: {error}\n({HINT})", file=sys.stderr)
             return 1
         except RuntimeError as error:
             print(f"error: {error}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""The seeds' scenarios against a deployed environment (``make demo`` runs it on the local one), with a summary.
+"""The example scenarios against a deployed environment (``make demo`` runs it on the local one), with a summary.
 
 Orders (CA sample, NY, TX bulk, invalid), math (10/5, 10/0, {}), and the pipeline (good and bad messages, followed
 until every good one is stored and every bad one is in the DLQ). Exit status 0 when every scenario behaved as

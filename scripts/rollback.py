@@ -54,10 +54,14 @@ def rollback(client: Any, function_name: str) -> tuple[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--outputs", type=Path, required=True, help="JSON of the environment's root outputs")
-    parser.add_argument("--function", required=True, help="function key, e.g. order-processor")
+    parser.add_argument("--function", required=True, help="FN name or function key, e.g. order-processor")
     args = parser.parse_args(argv)
     outputs = workloads.read_outputs(args.outputs)
-    names: dict[str, str] = outputs["function_names"]
+    # FN names of the durable functions first, then every function by its key (workers included).
+    names: dict[str, str] = {
+        **outputs["function_names"],
+        **{fn: entry["function_name"] for fn, entry in outputs.get("workloads", {}).items()},
+    }
     if args.function not in names:
         raise SystemExit(f"unknown function {args.function!r}; one of: {', '.join(sorted(names))}")
     function_name = names[args.function]

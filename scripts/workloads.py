@@ -6,7 +6,8 @@
 * ``history``: one execution's operations in order (GetDurableExecutionHistory).
 * ``send``: one message on the pipeline queue.
 
-Reads the environment's root outputs (``make outputs ENV=…`` writes them to build/outputs-<env>.json). For
+Reads the environment's root outputs (``make outputs ENV=…`` writes them to build/outputs-<env>.json); the
+``workloads`` output maps each FN name to its function and live alias. For
 ``local`` the clients point at the local Lambda API (AWS_ENDPOINT_URL, default http://127.0.0.1:4566) with the
 emulator's fake keys; otherwise they use the current credentials and region.
 
@@ -25,12 +26,12 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-# FN=… names, mapped to the root output holding the function's qualified alias ARN.
-FUNCTIONS = {
-    "order-processor": "order_processor_alias_arn",
-    "parallel-math": "parallel_math_alias_arn",
-    "data-pipeline": "data_pipeline_alias_arn",
-}
+if not __package__:  # run as a file (`python scripts/workloads.py`, or `import workloads` beside it): no repo root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts import manifests
+
+# FN=… names: every durable function declared in functions/*/workload.json.
+FUNCTIONS = sorted(manifests.durable_functions())
 LOCAL_ENDPOINT = "http://127.0.0.1:4566"
 # The statuses a durable execution ends in.
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"})
@@ -56,6 +57,15 @@ def client_settings(outputs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def alias_arn(outputs: dict[str, Any], function: str) -> str:
+    """The qualified ARN (alias live) of the durable function named ``function`` (an FN name)."""
+    deployed: dict[str, dict[str, str]] = outputs.get("workloads", {})
+    if function not in deployed:
+        msg = f"{function!r} is not deployed in this environment; deployed: {', '.join(sorted(deployed)) or 'none'}"
+        raise KeyError(msg)
+    return deployed[function]["alias_arn"]
+
+
 def lambda_client(outputs: dict[str, Any]) -> Any:
     return boto3.client("lambda", config=INVOKE_CONFIG, **client_settings(outputs))
 
@@ -72,7 +82,7 @@ def invoke(
     outputs: dict[str, Any], function: str, payload: Any, name: str | None = None, asynchronous: bool = False
 ) -> Any:
     """Invoke the function's live alias; the JSON response, or ``{"DurableExecutionArn": …}`` when asynchronous."""
-    arguments: dict[str, Any] = {"FunctionName": outputs[FUNCTIONS[function]], "Payload": json.dumps(payload).encode()}
+    arguments: dict[str, Any] = {"FunctionName": alias_arn(outputs, function), "Payload": json.dumps(payload).encode()}
     if name:
         arguments["DurableExecutionName"] = name
     if asynchronous:
@@ -88,7 +98,7 @@ def invoke(
 
 def executions(outputs: dict[str, Any], function: str, limit: int = 20) -> list[dict[str, Any]]:
     """The function's most recent durable executions, newest first."""
-    function_name = outputs[FUNCTIONS[function]].split(":function:")[-1].split(":")[0]
+    function_name = alias_arn(outputs, function).split(":function:")[-1].split(":")[0]
     found: list[dict[str, Any]] = []
     paginator = lambda_client(outputs).get_paginator("list_durable_executions_by_function")
     for page in paginator.paginate(FunctionName=function_name):
@@ -191,12 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outputs", type=Path, required=True, help="JSON of the environment's root outputs")
     commands = parser.add_subparsers(dest="command", required=True)
     invoke_cmd = commands.add_parser("invoke")
-    invoke_cmd.add_argument("--function", choices=sorted(FUNCTIONS), required=True)
+    invoke_cmd.add_argument("--function", choices=FUNCTIONS, required=True)
     invoke_cmd.add_argument("--payload", type=Path, required=True)
     invoke_cmd.add_argument("--name", help="DurableExecutionName (idempotency key of the execution)")
     invoke_cmd.add_argument("--async", dest="asynchronous", action="store_true", help="start it; print its ARN")
     executions_cmd = commands.add_parser("executions")
-    executions_cmd.add_argument("--function", choices=sorted(FUNCTIONS), required=True)
+    executions_cmd.add_argument("--function", choices=FUNCTIONS, required=True)
     history_cmd = commands.add_parser("history")
     history_cmd.add_argument("--execution", required=True, help="DurableExecutionArn")
     send_cmd = commands.add_parser("send")

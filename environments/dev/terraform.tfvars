@@ -6,7 +6,7 @@ log_level           = "DEBUG"
 log_retention_days  = 14
 tracing_mode        = "Active"
 deletion_protection = false
-seed_demo_inventory = true
+demo_inventory      = true
 
 durable_retention_days = 7
 

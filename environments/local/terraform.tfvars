@@ -7,7 +7,7 @@ log_level           = "DEBUG"
 log_retention_days  = 1
 tracing_mode        = "PassThrough" # no X-Ray daemon in the emulator
 deletion_protection = false
-seed_demo_inventory = true
+demo_inventory      = true
 
 durable_retention_days = 1
 
@@ -51,5 +51,5 @@ local_durable_endpoint = "http://127.0.0.1:4566"
 
 # Fault switch (local only; Terraform refuses it elsewhere): make one order worker fail its first N calls per order
 # or every call, or answer late, to watch the orchestrator's retries, the saga and an engine restart under a worker
-# call in flight (README "Reliability"). Off by default. Modes: transient (failures), permanent, slow (delay_seconds).
+# call in flight (docs/reliability.md). Off by default. Modes: transient (failures), permanent, slow (delay_seconds).
 # fault_injection = { worker = "payment", mode = "transient", failures = 2 }

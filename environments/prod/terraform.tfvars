@@ -5,7 +5,7 @@ log_level           = "INFO"
 log_retention_days  = 365
 tracing_mode        = "Active"
 deletion_protection = true
-seed_demo_inventory = false
+demo_inventory      = false
 
 durable_retention_days = 30
 

@@ -5,7 +5,8 @@ metrics namespace from POWERTOOLS_METRICS_NAMESPACE (default ``DurableDeploy``).
 
 No tracing SDK is loaded: Lambda's active tracing (Terraform ``tracing_mode``) records each invocation without
 one, while the X-Ray SDK behind Powertools' Tracer made a worker's cold import about 9 times its Logger's and is in
-maintenance mode (README "Tracing": what a trace still shows, and how to add OpenTelemetry subsegments).
+maintenance mode (docs/workloads.md, "Observability": what a trace still shows, and how to add OpenTelemetry
+subsegments).
 """
 
 import os

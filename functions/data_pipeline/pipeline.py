@@ -4,7 +4,8 @@ Every record of the batch runs in its own child context of one ``process-records
 RECORD_CONCURRENCY at a time. The handler returns ``batchItemFailures`` naming exactly the records that did not
 make it, so SQS deletes the rest and redelivers those; after maxReceiveCount receives SQS's redrive policy moves
 a record to the DLQ. Records that can never succeed (bad JSON, failed validation) are logged with their stage and
-reason under their messageId, so the DLQ message's reason is one Logs Insights query away (README: "Poison messages").
+reason under their messageId, so the DLQ message's reason is one Logs Insights query away (docs/workloads.md,
+"Poison messages").
 The whole execution must finish within the ESM limit of 900 s (Terraform validates the ExecutionTimeout).
 """
 

@@ -39,7 +39,7 @@ class Outcome(TypedDict, total=False):
 
 
 def execution_id(environment: str, message_id: str) -> str:
-    """The record's identity through the pipeline and the storage key (seed: ``{ENV}-esm-{messageId}``)."""
+    """The record's identity through the pipeline and the storage key (``{ENV}-esm-{messageId}``, docs/contracts.md)."""
     return f"{environment}-esm-{message_id}"
 
 

@@ -1,4 +1,4 @@
-"""Order processing (seed 000): a durable orchestrator and four plain worker Lambdas.
+"""Order processing: a durable orchestrator and four plain worker Lambdas.
 
 orchestrator.py  the durable workflow: validate, subtotal, workers in parallel, check, totals, wait, finalize
 validation.py    the input contract (ValidationError rows of contracts.md)

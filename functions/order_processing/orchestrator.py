@@ -1,4 +1,4 @@
-"""Order processing orchestrator (durable): the workflow of seed 000, one named durable operation per stage.
+"""Order processing orchestrator (durable): the workflow, one named durable operation per stage.
 
 validate-order      step: the input contract, and the clock reading processingTimeMs starts from
 (subtotal)          pure arithmetic on the checkpointed order: replay recomputes it identically

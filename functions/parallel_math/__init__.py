@@ -1,1 +1,1 @@
-"""Parallel math (seeds 001/003): four arithmetic steps in parallel; the BatchResult decides success."""
+"""Parallel math: four arithmetic steps in parallel; the BatchResult decides success."""

@@ -1,6 +1,6 @@
 """Parallel math (durable): addition, subtraction, multiplication and division run as parallel named steps.
 
-Division is never retried (seed: ``RetryPresets.none()``); the other steps keep the SDK's default retry policy.
+Division is never retried (``RetryPresets.none()``); the other steps keep the SDK's default retry policy.
 The branches all run to completion and the BatchResult decides: any failed branch gives the documented error.
 """
 
@@ -22,7 +22,7 @@ logger = obs.logger
 Number = int | float
 ERROR_RESPONSE = {"error_details": "One or more operations failed"}
 
-# (step name, response key, operation, step config): the response keys are the seed's.
+# (step name, response key, operation, step config): the response keys are the contract's.
 OPERATIONS: tuple[tuple[str, str, Callable[[Number, Number], Number], StepConfig | None], ...] = (
     ("addition", "Add", operator.add, None),
     ("subtraction", "Subtract", operator.sub, None),

@@ -1,5 +1,5 @@
-# The three workloads of durable-deploy, one composition for every environment. What differs between
-# environments lives in environments/<env>/terraform.tfvars.
+# durable-deploy's workloads (workloads.tf reads their declarations), one composition for every environment. What
+# differs between environments lives in environments/<env>/terraform.tfvars.
 
 locals {
   prefix = var.environment
@@ -9,24 +9,22 @@ locals {
     ManagedBy   = "terraform"
   })
 
-  # Settings every function shares; each function adds its handler, package and workload.
+  # Settings every function shares (terraform/modules/function_base validates them); each function adds its name,
+  # handler, package and own settings.
   function_defaults = {
-    environment                  = var.environment
-    artifact_bucket              = aws_s3_bucket.artifacts.id
-    layers                       = [aws_lambda_layer_version.dependencies.arn]
-    log_level                    = var.log_level
-    log_retention_days           = var.log_retention_days
-    tracing_mode                 = var.tracing_mode
-    powertools_metrics_namespace = "DurableDeploy"
+    environment        = var.environment
+    artifact_bucket    = aws_s3_bucket.artifacts.id
+    layers             = [aws_lambda_layer_version.dependencies.arn]
+    log_level          = var.log_level
+    log_retention_days = var.log_retention_days
+    tracing_mode       = var.tracing_mode
+    metrics_namespace  = "DurableDeploy"
+    tags               = local.tags
   }
 
   # Local environment only: durable handlers checkpoint through the local front (local/README.md).
   local_durable_environment = var.local_durable_endpoint == null ? {} : { AWS_ENDPOINT_URL_LAMBDA = var.local_durable_endpoint }
 
-  # Workers of every workload (order_processing.tf, data_pipeline.tf), keyed by function name suffix.
-  workers = merge(local.order_workers, local.pipeline_workers)
-  # Durable functions of every workload, keyed by function name suffix.
-  durable_functions = merge(local.order_durable, local.math_durable, local.pipeline_durable)
   # Release strategy of every durable function (var.releases; all-at-once unless set).
   releases = { for k in keys(local.durable_functions) : k => try(var.releases[k], local.all_at_once) }
   all_at_once = {
@@ -125,47 +123,35 @@ module "worker" {
   source   = "../modules/worker_function"
   for_each = local.workers
 
-  function_name                = "${local.prefix}-${each.key}"
-  description                  = each.value.description
-  handler                      = each.value.handler
-  package_path                 = "${var.dist_dir}/${each.value.workload}.zip"
-  powertools_service_name      = each.value.service
-  environment_variables        = each.value.environment_variables
-  policy_statements            = each.value.policy_statements
-  timeout                      = 30
-  environment                  = local.function_defaults.environment
-  artifact_bucket              = local.function_defaults.artifact_bucket
-  layers                       = local.function_defaults.layers
-  log_level                    = local.function_defaults.log_level
-  log_retention_days           = local.function_defaults.log_retention_days
-  tracing_mode                 = local.function_defaults.tracing_mode
-  powertools_metrics_namespace = local.function_defaults.powertools_metrics_namespace
-  tags                         = local.tags
+  function = merge(local.function_defaults, {
+    name                  = "${local.prefix}-${each.key}"
+    description           = each.value.description
+    handler               = each.value.handler
+    package_path          = "${var.dist_dir}/${each.value.workload}.zip"
+    service_name          = replace(each.value.workload, "_", "-")
+    environment_variables = each.value.environment_variables
+    policy_statements     = each.value.policy_statements
+    timeout               = 30
+  })
 }
 
 module "durable" {
   source   = "../modules/durable_function"
   for_each = local.durable_functions
 
-  function_name                  = "${local.prefix}-${each.key}"
-  description                    = each.value.description
-  handler                        = each.value.handler
-  package_path                   = "${var.dist_dir}/${each.value.workload}.zip"
-  powertools_service_name        = each.value.service
-  environment_variables          = merge(each.value.environment_variables, local.local_durable_environment)
-  timeout                        = each.value.timeout
-  execution_timeout              = each.value.execution_timeout
-  reserved_concurrent_executions = each.value.reserved_concurrency
-  retention_period_days          = var.durable_retention_days
-  retain_on_delete               = var.deletion_protection
-  environment                    = local.function_defaults.environment
-  artifact_bucket                = local.function_defaults.artifact_bucket
-  layers                         = local.function_defaults.layers
-  log_level                      = local.function_defaults.log_level
-  log_retention_days             = local.function_defaults.log_retention_days
-  tracing_mode                   = local.function_defaults.tracing_mode
-  powertools_metrics_namespace   = local.function_defaults.powertools_metrics_namespace
-  tags                           = local.tags
+  function = merge(local.function_defaults, {
+    name                  = "${local.prefix}-${each.key}"
+    description           = each.value.description
+    handler               = each.value.handler
+    package_path          = "${var.dist_dir}/${each.value.workload}.zip"
+    service_name          = replace(each.value.workload, "_", "-")
+    environment_variables = merge(each.value.environment_variables, local.local_durable_environment)
+    timeout               = each.value.timeout
+    reserved_concurrency  = each.value.reserved_concurrency
+  })
+  execution_timeout     = each.value.execution_timeout
+  retention_period_days = var.durable_retention_days
+  retain_on_delete      = var.deletion_protection
   release = {
     strategy     = local.releases[each.key].strategy
     canary_share = local.releases[each.key].canary_share

@@ -20,6 +20,17 @@ output "data_pipeline_alias_arn" {
   value       = module.durable["durable-data-pipeline"].alias_arn
 }
 
+output "workloads" {
+  description = "Every declared durable function by its FN name (make invoke FN=...): function_name, alias_arn (qualified, alias live), handler."
+  value = {
+    for key, d in local.durable_functions : d.fn => {
+      function_name = module.durable[key].function_name
+      alias_arn     = module.durable[key].alias_arn
+      handler       = d.handler
+    }
+  }
+}
+
 output "data_processing_queue_url" {
   description = "URL of the pipeline's source queue."
   value       = module.data_processing_queue.queue_url

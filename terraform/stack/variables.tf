@@ -46,6 +46,17 @@ variable "dist_dir" {
   }
 }
 
+variable "workloads_dir" {
+  description = "Directory holding one folder per workload with its declaration, <folder>/workload.json (functions/)."
+  type        = string
+  default     = "../../functions"
+
+  validation {
+    condition     = length(fileset(var.workloads_dir, "*/workload.json")) > 0
+    error_message = "workloads_dir must hold the workload declarations (no */workload.json found)."
+  }
+}
+
 variable "log_level" {
   description = "POWERTOOLS_LOG_LEVEL of every function."
   type        = string
@@ -96,7 +107,7 @@ variable "deletion_protection" {
   default     = true
 }
 
-variable "seed_demo_inventory" {
+variable "demo_inventory" {
   description = "Create demo stock (PROD-001..PROD-003, 1000 each) in the inventory table. Later stock changes by orders are not drift."
   type        = bool
   default     = false

@@ -1,4 +1,4 @@
-"""The GitHub Actions workflows keep the delivery guarantees issue 5 asks for.
+"""The GitHub Actions workflows keep their delivery guarantees.
 
 Parses .github/workflows/*.yml and the local composite actions (no GitHub needed) and checks: pull requests run
 lint, test and plans of dev and prod; AWS is reached only through OIDC roles named by repository variables;

@@ -22,6 +22,7 @@ ENDPOINT = f"http://127.0.0.1:{PORT}"
 STATE_DIR = ROOT / "build" / f"e2e-local-{PORT}"
 TF_ARGS = (
     f"-var-file={ROOT}/environments/local/terraform.tfvars -var=dist_dir={ROOT}/build/dist -var=emulator=true "
+    f"-var=workloads_dir={ROOT}/functions "
     f"-var=local_durable_endpoint={ENDPOINT}"
 )
 PROCESS_ENV = {

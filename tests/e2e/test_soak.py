@@ -1,9 +1,9 @@
 """The reliability soak (tests/soak) at a small size, on this session's private local environment.
 
-`make soak` runs the same scenarios at full size and writes build/soak.json; here each runs small enough that the
-whole file adds about three minutes to `make test`. Every scenario goes through the Lambda API, SQS, DynamoDB and
-CloudWatch Logs of the local endpoint only. The restart scenario stops and starts this environment's engine and
-front, so it runs last.
+`make soak` runs the same scenarios at full size and writes build/soak.json; here each runs small (the whole file
+adds minutes to `make test`: the stranding test's cold release takes longest on a loaded machine). Every
+scenario goes through the Lambda API, SQS, DynamoDB and CloudWatch Logs of the local endpoint only. The restart
+scenario stops and starts this environment's engine and front, so it runs last.
 """
 
 from typing import Any
@@ -53,14 +53,14 @@ def test_fuzzed_events_get_documented_answers(soak_env):
 
 
 def test_no_execution_is_stranded_when_answers_and_wait_ends_land_during_invocations(soak_env):
-    # Two cold rounds of 8 orders and 5 messages. A round ends as soon as its executions do; the generous timeout
-    # only matters on a machine so loaded that cold orders take minutes (what stays RUNNING after it is reported).
+    # One cold round of 8 orders and 5 messages. It ends as soon as its executions do; the generous timeout only
+    # matters on a machine so loaded that cold orders take minutes (what stays RUNNING after it is reported).
     result = stranding.run(
-        soak_env, orders=16, messages=10, rounds=2, settle_timeout_s=600, engine_log=STATE_DIR / "engine.log"
+        soak_env, orders=8, messages=5, rounds=1, settle_timeout_s=600, engine_log=STATE_DIR / "engine.log"
     )
     assert result["stranded"] == 0, result["violations"]  # running with nothing pending: never invoked again
-    assert result["stuck_with_work_open"] == 0, result["violations"]
-    assert result["order_status"] == {"SUCCEEDED": 16}
+    assert result["still_running"] == 0, result["violations"]
+    assert result["order_status"] == {"SUCCEEDED": 8}
     assert result["guard_fired"] == 0  # the engine itself lost no invocation; the guard had nothing to rescue
     assert result["violations"] == []
 

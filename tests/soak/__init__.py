@@ -1,4 +1,4 @@
-"""Reliability soak (issue 12): contention, message storm, faults and engine restart, bad-input fuzz.
+"""Reliability soak (docs/reliability.md): contention, message storm, faults and engine restart, bad-input fuzz.
 
 Every scenario drives the deployed local environment through its public APIs only (Lambda Invoke of the aliases,
 SQS, DynamoDB and CloudWatch Logs on the local endpoint) and is usable at two sizes: ``make soak`` runs the full

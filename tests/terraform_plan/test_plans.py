@@ -12,27 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scripts import manifests
 
 from tests.ci.scripts import plan_summary
 
 REPO = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ["dev", "prod"]
-DURABLE = {"order-processor", "parallel-math", "durable-data-pipeline"}
+# What every plan must hold: the workloads as declared (functions/*/workload.json).
+DECLARED = manifests.workloads()
+DURABLE = {f.key for w in DECLARED for f in w.durable_functions}
+WORKERS = {worker.key for w in DECLARED for worker in w.workers}
+SERVICES = {w.name for w in DECLARED}
 # Each durable function's *_FUNCTION variables: the chained workers it was released with.
-CHAINED = {
-    "order-processor": {
-        "INVENTORY_FUNCTION": "inventory-worker",
-        "PAYMENT_FUNCTION": "payment-worker",
-        "SHIPPING_FUNCTION": "shipping-worker",
-        "TAX_FUNCTION": "tax-worker",
-    },
-    "parallel-math": {},
-    "durable-data-pipeline": {
-        "VALIDATOR_FUNCTION": "data-validator",
-        "TRANSFORMER_FUNCTION": "data-transformer",
-        "STORAGE_FUNCTION": "data-storage",
-    },
-}
+CHAINED = {f.key: f.chained_workers for w in DECLARED for f in w.durable_functions}
 DURABLE_ALARMS = {
     "failed": ("AWS/Lambda", "DurableExecutionFailed", "Sum", "GreaterThanThreshold"),
     "timed-out": ("AWS/Lambda", "DurableExecutionTimedOut", "Sum", "GreaterThanThreshold"),
@@ -46,15 +38,6 @@ DURABLE_ALARMS = {
 }
 STORAGE_LIMIT_BYTES = 100 * 1000 * 1000
 FOURTEEN_DAYS = 14 * 24 * 3600
-WORKERS = {
-    "inventory-worker",
-    "payment-worker",
-    "shipping-worker",
-    "tax-worker",
-    "data-validator",
-    "data-transformer",
-    "data-storage",
-}
 
 
 @cache
@@ -91,7 +74,7 @@ def env(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def test_three_durable_functions_with_durable_config(env):
+def test_every_declared_durable_function_with_durable_config(env):
     functions = durable_functions(env)
     assert set(functions) == {f"{env}-{name}" for name in DURABLE}
     for template in functions.values():
@@ -115,7 +98,7 @@ def test_every_function_reads_environment_and_powertools_settings(env):
     assert len(envs) == len(DURABLE) + len(WORKERS)
     for variables in envs:
         assert variables["ENVIRONMENT"] == env
-        assert variables["POWERTOOLS_SERVICE_NAME"] in {"order-processing", "parallel-math", "data-pipeline"}
+        assert variables["POWERTOOLS_SERVICE_NAME"] in SERVICES
         assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "DurableDeploy"
         assert variables["POWERTOOLS_LOG_LEVEL"] in {"DEBUG", "INFO"}
 
@@ -176,7 +159,15 @@ def test_root_outputs_other_tooling_reads(env):
         "processed_data_table_name",
         "inventory_table_name",
         "environment",
+        "workloads",
     } <= outputs
+
+
+def test_the_workloads_output_names_every_declared_durable_function_by_its_fn(env):
+    change = load_plan(env)["output_changes"]["workloads"]
+    assert change["after"] == {f.fn: {"handler": f.handler} for w in DECLARED for f in w.durable_functions}
+    # Function name and alias ARN come from the stacks, known after apply.
+    assert all(unknown == {"alias_arn": True, "function_name": True} for unknown in change["after_unknown"].values())
 
 
 def test_prod_differs_from_dev_where_it_should():

@@ -10,15 +10,10 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-WORKER_NAMES = {
-    "INVENTORY_FUNCTION": "test-inventory-worker",
-    "PAYMENT_FUNCTION": "test-payment-worker",
-    "SHIPPING_FUNCTION": "test-shipping-worker",
-    "TAX_FUNCTION": "test-tax-worker",
-    "VALIDATOR_FUNCTION": "test-data-validator",
-    "TRANSFORMER_FUNCTION": "test-data-transformer",
-    "STORAGE_FUNCTION": "test-data-storage",
-}
+from scripts import manifests
+
+# Every *_FUNCTION variable a declared durable handler reads, naming test-<worker> (as Terraform names <env>-<worker>).
+WORKER_NAMES = manifests.chained_function_names("test")
 TEST_ENV = {
     "ENVIRONMENT": "test",
     "AWS_DEFAULT_REGION": "us-east-1",

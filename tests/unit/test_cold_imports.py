@@ -6,6 +6,7 @@ times them with. These tests assert which libraries end up in ``sys.modules``, n
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from functools import cache
@@ -13,15 +14,10 @@ from functools import cache
 import pytest
 from benchmarks import artifacts, env
 
-# Workers that call no AWS API: their cold start must not pay for an AWS SDK.
-PURE_COMPUTE_WORKERS = (
-    "order_processing.workers.payment",
-    "order_processing.workers.shipping",
-    "order_processing.workers.tax",
-    "data_pipeline.workers.validator",
-    "data_pipeline.workers.transformer",
-)
-AWS_CALLING_WORKERS = ("order_processing.workers.inventory", "data_pipeline.workers.storage")
+CLASSES = artifacts.handler_classes()
+# Workers declared as calling no AWS API: their cold start must not pay for an AWS SDK.
+PURE_COMPUTE_WORKERS = sorted(module for module, kind in CLASSES.items() if kind is artifacts.PURE)
+AWS_CALLING_WORKERS = sorted(module for module, kind in CLASSES.items() if kind is artifacts.AWS)
 POWERTOOLS_LOGGER = "aws_lambda_powertools.logging"
 PROBE = "import json, sys\nfor name in sys.argv[1:]:\n    __import__(name)\nprint(json.dumps(sorted(sys.modules)))\n"
 
@@ -56,7 +52,7 @@ def test_pure_compute_worker_loads_no_aws_sdk(module):
     assert family(loaded, "botocore") <= family(loaded_by(POWERTOOLS_LOGGER), "botocore") <= {"botocore"}
 
 
-@pytest.mark.parametrize("module", artifacts.HANDLER_MODULES)
+@pytest.mark.parametrize("module", sorted(CLASSES))
 def test_no_handler_loads_the_xray_sdk(module):
     assert family(loaded_by(module), "aws_xray_sdk") == set()
 
@@ -66,16 +62,28 @@ def test_the_probe_sees_an_sdk_where_a_worker_does_use_one(module):
     assert "boto3.session" in loaded_by(module)
 
 
-def test_every_handler_is_measured_and_classified():
-    """A new handler module is cold-import benchmarked and, if it is a worker, covered by the tests above."""
+def test_every_handler_is_declared_and_so_measured_and_classified():
+    """A module defining a handler is declared in its workload.json, so the benchmark times it and, if it is a
+    worker, the tests above check its class."""
     defines_handler = re.compile(r"^def handler\(", re.MULTILINE)
     handlers = {
         path.relative_to(env.FUNCTIONS).with_suffix("").as_posix().replace("/", ".")
         for path in env.FUNCTIONS.rglob("*.py")
         if defines_handler.search(path.read_text())
     }
-    assert handlers == set(artifacts.HANDLER_MODULES)
-    pure = {module for module, kind in artifacts.HANDLER_CLASSES.items() if kind is artifacts.PURE}
-    aws = {module for module, kind in artifacts.HANDLER_CLASSES.items() if kind is artifacts.AWS}
-    assert pure == set(PURE_COMPUTE_WORKERS)
-    assert aws == set(AWS_CALLING_WORKERS)
+    assert handlers == set(CLASSES)
+    assert PURE_COMPUTE_WORKERS
+    assert AWS_CALLING_WORKERS
+
+
+def test_a_worker_declared_without_a_class_stops_the_benchmark_naming_it(tmp_path):
+    functions = tmp_path / "functions"
+    shutil.copytree(env.FUNCTIONS, functions, ignore=shutil.ignore_patterns("__pycache__"))
+    manifest = functions / "order_processing" / "workload.json"
+    declaration = json.loads(manifest.read_text())
+    del declaration["workers"]["tax-worker"]["cold_import"]
+    manifest.write_text(json.dumps(declaration))
+    with pytest.raises(
+        artifacts.UnclassifiedHandlerError, match=r"order_processing\.workers\.tax \(.*workers\.tax-worker\)"
+    ):
+        artifacts.handler_classes(functions)

@@ -11,7 +11,7 @@ from order_processing import orchestrator, pricing
 from order_processing.workers import inventory, payment, shipping, tax
 from tests.unit.support import DurableRun
 
-# The seed's sample order, the same file `make invoke` and the demo send.
+# The sample order, the same file `make invoke` and the demo send.
 SAMPLE_ORDER: dict[str, Any] = json.loads(
     (Path(__file__).resolve().parents[2] / "examples/orders/sample-ca.json").read_text()
 )
@@ -48,7 +48,7 @@ def run_order(inventory_table):
     return DurableRun(orchestrator.handler, WORKERS)
 
 
-def test_seed_sample_order_is_confirmed_with_contract_totals(run_order, inventory_table):
+def test_the_sample_order_is_confirmed_with_contract_totals(run_order, inventory_table):
     response = run_order.result(SAMPLE_ORDER)
 
     assert response["success"] is True
@@ -85,7 +85,7 @@ def test_bulk_texas_order_ships_fedex(run_order, inventory_table):
     assert inventory_table.all() == {"PROD-001": 995, "PROD-002": 997, "PROD-003": 998}
 
 
-def test_seed_invalid_order_returns_the_documented_error(run_order):
+def test_the_invalid_order_returns_the_documented_error(run_order):
     response = run_order.result({"orderId": "ORD-INVALID", "items": [], "customer": {"id": "CUST-999"}})
     assert response == {
         "success": False,

@@ -1,4 +1,4 @@
-"""Parallel math under AWS's durable testing runner: the seeds' documented cases and the retry rules."""
+"""Parallel math under AWS's durable testing runner: the documented cases and the retry rules."""
 
 import operator
 from typing import Any

@@ -1,4 +1,4 @@
-"""Reliability rules of issue 12 at unit level: a transaction conflict is retried (never "out of stock"), the
+"""Reliability rules at unit level: a transaction conflict is retried (never "out of stock"), the
 orchestrator retries a failed worker invoke in named operations, and the local fault switch fails a worker
 transiently (first N calls per order) or permanently."""
 

@@ -18,9 +18,9 @@ MATH = "parallel_math/handler.py"
 PIPELINE = "data_pipeline/pipeline.py"
 RECORDS = "data_pipeline/records.py"
 REQUIRED = {
-    ("order-processing", "confirmed"),
-    ("order-processing", "rejected-saga-release"),
-    ("order-processing", "invalid"),
+    ("order-processor", "confirmed"),
+    ("order-processor", "rejected-saga-release"),
+    ("order-processor", "invalid"),
     ("parallel-math", "success"),
     ("parallel-math", "division-by-zero"),
     ("data-pipeline", "good-and-poison"),
@@ -77,9 +77,9 @@ def rename(name: str) -> Edit:
     pytest.fail(f"no source edit known that renames the durable operation {name!r}: teach rename() about it")
 
 
-def failures(functions: Path, workflows: set[str] | None = None) -> dict[str, str]:
+def failures(functions: Path, only: set[str] | None = None) -> dict[str, str]:
     """workflow/scenario -> problem, for every recording that no longer replays."""
-    return {f"{v.workflow}/{v.scenario}": v.problem for v in check.check(functions, workflows=workflows) if v.problem}
+    return {f"{v.workflow}/{v.scenario}": v.problem for v in check.check(functions, only=only) if v.problem}
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def test_the_replay_runs_no_step_and_no_worker_and_opens_no_connection(monkeypat
 def test_the_cli_reports_success_and_exits_zero(capsys):
     assert check.main([]) == 0
     out = capsys.readouterr().out
-    assert "ok           order-processing / rejected-saga-release" in out
+    assert "ok           order-processor / rejected-saga-release" in out
     assert re.search(r"replay-check: (\d+) of \1 recordings replay on the current code", out)
 
 
@@ -143,7 +143,7 @@ NAMES = recorded_names()
 
 @pytest.mark.parametrize("name", sorted(NAMES))
 def test_renaming_any_durable_operation_fails_naming_it(tmp_path, name):
-    found = failures(scratch(tmp_path, rename(name)), workflows=NAMES[name])
+    found = failures(scratch(tmp_path, rename(name)), only=NAMES[name])
     assert found, f"renaming {name!r} went unnoticed"
     for recording, problem in found.items():
         assert recording.split("/")[0] in NAMES[name]
@@ -156,7 +156,7 @@ def test_the_cli_names_workflow_recording_and_operation_and_exits_non_zero(tmp_p
     assert check.main(["--functions", str(copy)]) == 1
     err = capsys.readouterr().err
     assert (
-        "INCOMPATIBLE order-processing / confirmed: expected 'finalize-order' (STEP Step) at operation #12, "
+        "INCOMPATIBLE order-processor / confirmed: expected 'finalize-order' (STEP Step) at operation #12, "
         "found 'finalize-order-renamed' (STEP Step)"
     ) in err
 
@@ -164,17 +164,17 @@ def test_the_cli_names_workflow_recording_and_operation_and_exits_non_zero(tmp_p
 def test_swapping_the_wait_and_the_final_step_of_an_order_fails(tmp_path):
     wait = '    context.wait(CONFIRMATION_DELAY, name="confirmation-delay")\n'
     final = '    finalized = context.step(lambda _: _finalize(admitted["receivedAtMs"]), name="finalize-order")\n'
-    found = failures(scratch(tmp_path, (ORCHESTRATOR, wait + final, final + wait)), {"order-processing"})
+    found = failures(scratch(tmp_path, (ORCHESTRATOR, wait + final, final + wait)), {"order-processor"})
     assert found == {
-        "order-processing/confirmed": "expected 'confirmation-delay' (WAIT Wait) at operation #11, "
+        "order-processor/confirmed": "expected 'confirmation-delay' (WAIT Wait) at operation #11, "
         "found 'finalize-order' (STEP Step)"
     }
 
 
 def test_swapping_two_worker_branches_fails(tmp_path):
     workers = ("order_processing/worker_results.py", '("inventory", "payment",', '("payment", "inventory",')
-    found = failures(scratch(tmp_path, workers), {"order-processing"})
-    assert set(found) == {"order-processing/confirmed", "order-processing/rejected-saga-release"}
+    found = failures(scratch(tmp_path, workers), {"order-processor"})
+    assert set(found) == {"order-processor/confirmed", "order-processor/rejected-saga-release"}
     for problem in found.values():
         assert problem.startswith("expected 'inventory' (CONTEXT ParallelBranch) in run-workers at operation #3")
         assert "found 'payment' (CONTEXT ParallelBranch) in run-workers" in problem
@@ -208,7 +208,7 @@ def test_swapping_two_pipeline_invokes_fails(tmp_path):
 def test_an_operation_added_before_the_first_one_fails(tmp_path):
     first = "    admitted = context.step(lambda _: admit_order(event)"
     added = '    context.step(lambda _: None, name="audit-order")\n' + first
-    found = failures(scratch(tmp_path, (ORCHESTRATOR, first, added)), {"order-processing"})
+    found = failures(scratch(tmp_path, (ORCHESTRATOR, first, added)), {"order-processor"})
     assert len(found) == 3, "every order recording starts with validate-order"
     for problem in found.values():
         assert problem == "expected 'validate-order' (STEP Step) at operation #1, found 'audit-order' (STEP Step)"
@@ -225,17 +225,17 @@ def test_an_operation_added_inside_a_map_item_fails(tmp_path):
 def test_an_operation_added_after_the_last_one_fails(tmp_path):
     last = '    _count(context, "OrdersConfirmed")\n'
     added = '    context.step(lambda _: None, name="notify-customer")\n' + last
-    found = failures(scratch(tmp_path, (ORCHESTRATOR, last, added)), {"order-processing"})
+    found = failures(scratch(tmp_path, (ORCHESTRATOR, last, added)), {"order-processor"})
     assert found == {
-        "order-processing/confirmed": "found 'notify-customer' (STEP Step), which the recording does not have (added)"
+        "order-processor/confirmed": "found 'notify-customer' (STEP Step), which the recording does not have (added)"
     }
 
 
 def test_a_removed_last_operation_fails(tmp_path):
     release = '            context.invoke(SETTINGS.inventory_function, release, name="release-inventory")\n'
-    found = failures(scratch(tmp_path, (ORCHESTRATOR, release, "            del release\n")), {"order-processing"})
+    found = failures(scratch(tmp_path, (ORCHESTRATOR, release, "            del release\n")), {"order-processor"})
     assert found == {
-        "order-processing/rejected-saga-release": "expected 'release-inventory' (CHAINED_INVOKE ChainedInvoke) at "
+        "order-processor/rejected-saga-release": "expected 'release-inventory' (CHAINED_INVOKE ChainedInvoke) at "
         "operation #11, found nothing: the code no longer reaches it (removed)"
     }
 
@@ -243,9 +243,9 @@ def test_a_removed_last_operation_fails(tmp_path):
 def test_a_changed_type_fails(tmp_path):
     wait = 'context.wait(CONFIRMATION_DELAY, name="confirmation-delay")'
     step = 'context.step(lambda _: None, name="confirmation-delay")'
-    found = failures(scratch(tmp_path, (ORCHESTRATOR, wait, step)), {"order-processing"})
+    found = failures(scratch(tmp_path, (ORCHESTRATOR, wait, step)), {"order-processor"})
     assert found == {
-        "order-processing/confirmed": "expected 'confirmation-delay' (WAIT Wait) at operation #11, "
+        "order-processor/confirmed": "expected 'confirmation-delay' (WAIT Wait) at operation #11, "
         "found 'confirmation-delay' (STEP Step)"
     }
 
@@ -257,3 +257,25 @@ def test_a_changed_result_fails_even_when_every_operation_matches(tmp_path):
         "parallel-math/division-by-zero": 'the result differs: recorded {"error_details": "One or more operations '
         'failed"}, now {"error_details": "Some operations failed"}'
     }
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Coverage: every declared durable function is a workflow the gate replays
+# ----------------------------------------------------------------------------------------------------------
+def test_a_declared_workflow_without_a_recording_fails_the_check_by_name(tmp_path, capsys):
+    copy = scratch(tmp_path)
+    shutil.copytree(copy / "parallel_math", copy / "extra_math")
+    (copy / "extra_math" / "workload.json").write_text(
+        json.dumps({"durable_functions": {"extra-math": {"handler": "extra_math.handler.handler"}}})
+    )
+    uncovered = [v for v in check.check(copy) if not v.scenario]
+    assert [(v.workflow, v.status) for v in uncovered] == [("extra-math", "UNCOVERED")]
+    assert check.main(["--functions", str(copy)]) == 1
+    captured = capsys.readouterr()
+    assert "UNCOVERED    extra-math: no recording" in captured.err
+    assert "1 workflow(s) without a recording" in captured.out
+
+
+def test_every_declared_workflow_has_a_recording():
+    declared = set(check.workflows())
+    assert declared == {r["workflow"] for r in RECORDED}

@@ -6,21 +6,9 @@
 module "base" {
   source = "../function_base"
 
-  function_name         = var.function_name
-  role_description      = "Execution role of the durable function ${var.function_name}"
-  package_path          = var.package_path
-  artifact_bucket       = var.artifact_bucket
-  artifact_key_prefix   = var.artifact_key_prefix
-  environment           = var.environment
-  environment_variables = var.environment_variables
-  powertools = {
-    service_name      = var.powertools_service_name
-    metrics_namespace = var.powertools_metrics_namespace
-    log_level         = var.log_level
-  }
-  log_retention_days = var.log_retention_days
-  tracing_mode       = var.tracing_mode
-  policy_statements = concat(
+  function         = var.function
+  role_description = "Execution role of the durable function ${var.function.name}"
+  module_policy_statements = concat(
     [
       # Checkpoint/state calls are authorised on function:NAME:VERSION/durable-execution/..., i.e. function:NAME:*.
       {
@@ -53,15 +41,13 @@ module "base" {
       actions   = ["sqs:SendMessage"]
       resources = [aws_sqs_queue.dead_letter.arn]
     }],
-    var.policy_statements,
   )
-  tags = var.tags
 }
 
 data "aws_region" "current" {}
 
 locals {
-  function_arn = "arn:${module.base.partition}:lambda:${data.aws_region.current.name}:${module.base.account_id}:function:${var.function_name}"
+  function_arn = "arn:${module.base.partition}:lambda:${data.aws_region.current.name}:${module.base.account_id}:function:${var.function.name}"
 
   deletion_policy = var.retain_on_delete ? "Retain" : "Delete"
 
@@ -78,29 +64,29 @@ locals {
   # chained versions - are stack parameters), so a plan shows the whole function definition, DurableConfig included.
   function_properties = merge(
     {
-      FunctionName  = var.function_name
-      Description   = var.description
-      Handler       = var.handler
-      Runtime       = var.runtime
+      FunctionName  = var.function.name
+      Description   = var.function.description
+      Handler       = var.function.handler
+      Runtime       = var.function.runtime
       Architectures = ["x86_64"]
-      MemorySize    = var.memory_size
-      Timeout       = var.timeout
+      MemorySize    = var.function.memory_size
+      Timeout       = var.function.timeout
       Role          = { Ref = "RoleArn" }
       Code          = { S3Bucket = { Ref = "CodeS3Bucket" }, S3Key = module.base.s3_key }
       Environment = {
         Variables = merge(module.base.environment_variables, { for p, c in local.chained_parameters : c.env_var => { Ref = p } })
       }
       DeadLetterConfig = { TargetArn = { Ref = "DeadLetterQueueArn" } }
-      TracingConfig    = { Mode = var.tracing_mode }
+      TracingConfig    = { Mode = var.function.tracing_mode }
       LoggingConfig    = { LogGroup = module.base.log_group_name, LogFormat = "JSON" }
       DurableConfig = {
         ExecutionTimeout      = var.execution_timeout
         RetentionPeriodInDays = var.retention_period_days
       }
-      Tags = [for k, v in var.tags : { Key = k, Value = v }]
+      Tags = [for k, v in var.function.tags : { Key = k, Value = v }]
     },
-    length(var.layers) > 0 ? { Layers = { Ref = "LayerArns" } } : {},
-    var.reserved_concurrent_executions == null ? {} : { ReservedConcurrentExecutions = var.reserved_concurrent_executions },
+    length(var.function.layers) > 0 ? { Layers = { Ref = "LayerArns" } } : {},
+    var.function.reserved_concurrency == null ? {} : { ReservedConcurrentExecutions = var.function.reserved_concurrency },
   )
 
   # A change of code or configuration gives the Version resource a new logical id, so CloudFormation publishes a
@@ -112,7 +98,7 @@ locals {
     {
       RoleArn            = module.base.role_arn
       CodeS3Bucket       = module.base.s3_bucket
-      LayerArns          = join(",", var.layers)
+      LayerArns          = join(",", var.function.layers)
       DeadLetterQueueArn = aws_sqs_queue.dead_letter.arn
     },
     { for p, c in local.chained_parameters : p => c.qualified_arn },
@@ -122,7 +108,7 @@ locals {
 
   template = {
     AWSTemplateFormatVersion = "2010-09-09"
-    Description              = "Durable Lambda function ${var.function_name} (managed by Terraform)"
+    Description              = "Durable Lambda function ${var.function.name} (managed by Terraform)"
     Parameters = merge(
       {
         RoleArn      = { Type = "String" }
@@ -175,21 +161,21 @@ locals {
 # Durable functions have no Lambda destinations: an asynchronous invocation whose execution ends FAILED, TIMED_OUT
 # or STOPPED goes to this queue (DeadLetterConfig). Its depth is alarmed in terraform/modules/durable_monitoring.
 resource "aws_sqs_queue" "dead_letter" {
-  name                      = "${var.function_name}-dlq"
+  name                      = "${var.function.name}-dlq"
   message_retention_seconds = 1209600 # 14 days, SQS's maximum
   sqs_managed_sse_enabled   = true
-  tags                      = var.tags
+  tags                      = var.function.tags
 }
 
 resource "aws_cloudformation_stack" "this" {
   #checkov:skip=CKV_AWS_124:Terraform drives this stack synchronously and fails the apply on any stack error; stack events stay in CloudTrail.
-  name          = "${var.function_name}-durable-function"
+  name          = "${var.function.name}-durable-function"
   template_body = jsonencode(local.template)
   parameters = merge(local.parameters, {
     ConfigDigest = local.config_digest
   })
   timeout_in_minutes = 30
-  tags               = var.tags
+  tags               = var.function.tags
 
   # The function must be able to write logs and checkpoints from its first invocation.
   depends_on = [module.base]

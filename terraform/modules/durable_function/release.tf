@@ -17,12 +17,12 @@
 
 resource "aws_ssm_parameter" "release" {
   #checkov:skip=CKV2_AWS_34:The record holds version numbers and configuration digests, no secret; Terraform reads it as plain text.
-  name        = "/durable-deploy/${var.function_name}/release"
-  description = "Release record of ${var.function_name}: stable version and withdrawn configurations (written by the release controller)."
+  name        = "/durable-deploy/${var.function.name}/release"
+  description = "Release record of ${var.function.name}: stable version and withdrawn configurations (written by the release controller)."
   type        = "String"
   # An empty record: nothing judged yet. The controller writes it after every release; Terraform only reads it.
   insecure_value = jsonencode({ stable = null, withdrawn = [] })
-  tags           = var.tags
+  tags           = var.function.tags
 
   lifecycle {
     ignore_changes = [insecure_value]

@@ -2,14 +2,14 @@
 # execution role with a least-privilege inline policy, and its own log group.
 
 locals {
-  package_sha256 = filesha256(var.package_path)
-  log_group_name = "/aws/lambda/${var.function_name}"
+  package_sha256 = filesha256(var.function.package_path)
+  log_group_name = "/aws/lambda/${var.function.name}"
 
-  environment_variables = merge(var.environment_variables, {
-    ENVIRONMENT                  = var.environment
-    POWERTOOLS_SERVICE_NAME      = var.powertools.service_name
-    POWERTOOLS_METRICS_NAMESPACE = var.powertools.metrics_namespace
-    POWERTOOLS_LOG_LEVEL         = var.powertools.log_level
+  environment_variables = merge(var.function.environment_variables, {
+    ENVIRONMENT                  = var.function.environment
+    POWERTOOLS_SERVICE_NAME      = var.function.service_name
+    POWERTOOLS_METRICS_NAMESPACE = var.function.metrics_namespace
+    POWERTOOLS_LOG_LEVEL         = var.function.log_level
   })
 
   # Account and partition come from the role's ARN, so no STS call is needed (plans run offline).
@@ -22,7 +22,7 @@ locals {
       Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
       Resource = ["${aws_cloudwatch_log_group.this.arn}:*"]
     }],
-    var.tracing_mode != "Active" ? [] : [{
+    var.function.tracing_mode != "Active" ? [] : [{
       Sid    = "XRayWrite"
       Effect = "Allow"
       # X-Ray's write actions support no resource-level permissions: "*" is the narrowest resource there is.
@@ -30,7 +30,7 @@ locals {
       Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
       Resource = ["*"]
     }],
-    [for s in var.policy_statements : merge(
+    [for s in concat(var.module_policy_statements, var.function.policy_statements) : merge(
       s.sid == null ? {} : { Sid = s.sid },
       { Effect = s.effect, Action = s.actions, Resource = s.resources },
     )],
@@ -38,11 +38,11 @@ locals {
 }
 
 resource "aws_s3_object" "package" {
-  bucket       = var.artifact_bucket
-  key          = "${var.artifact_key_prefix}${var.function_name}/${local.package_sha256}.zip"
-  source       = var.package_path
+  bucket       = var.function.artifact_bucket
+  key          = "${var.function.artifact_key_prefix}${var.function.name}/${local.package_sha256}.zip"
+  source       = var.function.package_path
   content_type = "application/zip"
-  tags         = var.tags
+  tags         = var.function.tags
 
   # The key carries the content hash, so a new zip is a new object; the local path may differ between machines.
   lifecycle {
@@ -51,7 +51,7 @@ resource "aws_s3_object" "package" {
 }
 
 resource "aws_iam_role" "this" {
-  name        = "${var.function_name}-role"
+  name        = "${var.function.name}-role"
   description = var.role_description
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -62,11 +62,11 @@ resource "aws_iam_role" "this" {
       Principal = { Service = "lambda.amazonaws.com" }
     }]
   })
-  tags = var.tags
+  tags = var.function.tags
 }
 
 resource "aws_iam_role_policy" "this" {
-  name   = "${var.function_name}-policy"
+  name   = "${var.function.name}-policy"
   role   = aws_iam_role.this.id
   policy = jsonencode({ Version = "2012-10-17", Statement = local.statements })
 }
@@ -75,6 +75,6 @@ resource "aws_cloudwatch_log_group" "this" {
   #checkov:skip=CKV_AWS_158:Encrypted by CloudWatch Logs' service-managed key; logs carry no secrets and a CMK would need a key policy per environment.
   #checkov:skip=CKV_AWS_338:Retention is an environment decision (log_retention_days): prod keeps 365 days, dev and local less on purpose.
   name              = local.log_group_name
-  retention_in_days = var.log_retention_days
-  tags              = var.tags
+  retention_in_days = var.function.log_retention_days
+  tags              = var.function.tags
 }

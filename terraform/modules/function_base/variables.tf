@@ -1,13 +1,129 @@
-# Internal building block of durable_function and worker_function: their public variables validate every value
-# before it reaches this module, so only what this module itself relies on is checked again here.
+# Building block of durable_function and worker_function. Their `function` input is this module's `function`
+# (each wrapper only sets its own defaults): every field is validated here, once, for both.
 
-variable "function_name" {
-  description = "Name of the function the role, log group and code object belong to."
-  type        = string
+variable "function" {
+  description = "The function's settings. name: function name (also names its role, log group, code object; 1 to 56 characters, the role adds a suffix). description: at most 256 characters. handler: package.module.function. runtime: python3.12 to python3.14. memory_size: MB, 128 to 10240. timeout: seconds per invocation, 1 to 900. package_path: the code zip of `make package` (its sha256 names the S3 object). artifact_bucket: S3 bucket receiving it. artifact_key_prefix: empty or ending in '/' (key <prefix><name>/<sha256>.zip). layers: at most 5 layer version ARNs. environment: exported as ENVIRONMENT. service_name, metrics_namespace, log_level: POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_LOG_LEVEL. environment_variables: further variables (ENVIRONMENT and POWERTOOLS_* win). log_retention_days: a CloudWatch retention value. tracing_mode: Active or PassThrough (Active adds the X-Ray write statement). reserved_concurrency: null (unreserved) or 0 to 10000. policy_statements: the function's own IAM statements. tags: for every resource."
+  type = object({
+    name                  = string
+    description           = string
+    handler               = string
+    runtime               = string
+    memory_size           = number
+    timeout               = number
+    package_path          = string
+    artifact_bucket       = string
+    artifact_key_prefix   = string
+    layers                = list(string)
+    environment           = string
+    service_name          = string
+    metrics_namespace     = string
+    log_level             = string
+    environment_variables = map(string)
+    log_retention_days    = number
+    tracing_mode          = string
+    reserved_concurrency  = number
+    policy_statements = list(object({
+      sid       = optional(string)
+      effect    = optional(string, "Allow")
+      actions   = list(string)
+      resources = list(string)
+    }))
+    tags = map(string)
+  })
 
   validation {
-    condition     = length(var.function_name) >= 1 && length(var.function_name) <= 64
-    error_message = "function_name must be 1 to 64 characters."
+    condition     = can(regex("^[A-Za-z0-9_-]{1,56}$", var.function.name))
+    error_message = "function.name must be 1 to 56 characters of letters, digits, '-' or '_' (the role name adds a suffix)."
+  }
+
+  validation {
+    condition     = length(var.function.description) <= 256
+    error_message = "function.description must be at most 256 characters."
+  }
+
+  validation {
+    condition     = can(regex("^[A-Za-z_][A-Za-z0-9_.]*\\.[A-Za-z_][A-Za-z0-9_]*$", var.function.handler))
+    error_message = "function.handler must look like package.module.function (letters, digits, '_' and '.')."
+  }
+
+  validation {
+    condition     = contains(["python3.12", "python3.13", "python3.14"], var.function.runtime)
+    error_message = "function.runtime must be one of python3.12, python3.13, python3.14."
+  }
+
+  validation {
+    condition     = var.function.memory_size >= 128 && var.function.memory_size <= 10240 && floor(var.function.memory_size) == var.function.memory_size
+    error_message = "function.memory_size must be a whole number of MB from 128 to 10240."
+  }
+
+  validation {
+    condition     = var.function.timeout >= 1 && var.function.timeout <= 900 && floor(var.function.timeout) == var.function.timeout
+    error_message = "function.timeout must be a whole number of seconds from 1 to 900."
+  }
+
+  validation {
+    condition     = fileexists(var.function.package_path)
+    error_message = "function.package_path must name an existing file (run `make package` first)."
+  }
+
+  validation {
+    condition     = length(var.function.artifact_bucket) >= 3 && length(var.function.artifact_bucket) <= 63
+    error_message = "function.artifact_bucket must be an S3 bucket name of 3 to 63 characters."
+  }
+
+  validation {
+    condition     = var.function.artifact_key_prefix == "" || can(regex("^[A-Za-z0-9!_.*'()/-]*/$", var.function.artifact_key_prefix))
+    error_message = "function.artifact_key_prefix must be empty or end with '/' and use S3-safe characters."
+  }
+
+  validation {
+    condition     = length(var.function.layers) <= 5
+    error_message = "function.layers may hold at most 5 layer version ARNs."
+  }
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,15}$", var.function.environment))
+    error_message = "function.environment must be 1 to 16 lowercase letters, digits or '-', starting with a letter."
+  }
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,63}$", var.function.service_name))
+    error_message = "function.service_name must be 1 to 64 lowercase letters, digits or '-'."
+  }
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/#:-]{1,255}$", var.function.metrics_namespace))
+    error_message = "function.metrics_namespace must be 1 to 255 characters of letters, digits or . _ / # : -."
+  }
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], var.function.log_level)
+    error_message = "function.log_level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL."
+  }
+
+  validation {
+    condition     = alltrue([for k in keys(var.function.environment_variables) : can(regex("^[A-Za-z][A-Za-z0-9_]*$", k))])
+    error_message = "function.environment_variables keys must start with a letter and hold only letters, digits and '_'."
+  }
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.function.log_retention_days)
+    error_message = "function.log_retention_days must be a CloudWatch retention value: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+
+  validation {
+    condition     = contains(["Active", "PassThrough"], var.function.tracing_mode)
+    error_message = "function.tracing_mode must be Active or PassThrough."
+  }
+
+  validation {
+    condition     = var.function.reserved_concurrency == null || try(var.function.reserved_concurrency >= 0 && var.function.reserved_concurrency <= 10000, false)
+    error_message = "function.reserved_concurrency must be null or a number from 0 to 10000."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.function.policy_statements : contains(["Allow", "Deny"], s.effect) && length(s.actions) > 0 && length(s.resources) > 0])
+    error_message = "function.policy_statements entries need effect Allow or Deny and at least one action and one resource."
   }
 }
 
@@ -16,71 +132,13 @@ variable "role_description" {
   type        = string
 }
 
-variable "package_path" {
-  description = "Path of the code zip; its sha256 names the S3 object."
-  type        = string
-
-  validation {
-    condition     = fileexists(var.package_path)
-    error_message = "package_path must name an existing file (run `make package` first)."
-  }
-}
-
-variable "artifact_bucket" {
-  description = "S3 bucket receiving the code zip."
-  type        = string
-}
-
-variable "artifact_key_prefix" {
-  description = "Key prefix of the code object (<prefix><function_name>/<sha256>.zip)."
-  type        = string
-}
-
-variable "environment_variables" {
-  description = "Function environment; ENVIRONMENT and POWERTOOLS_* are added and win."
-  type        = map(string)
-}
-
-variable "environment" {
-  description = "ENVIRONMENT of the function."
-  type        = string
-}
-
-variable "powertools" {
-  description = "POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_LOG_LEVEL."
-  type = object({
-    service_name      = string
-    metrics_namespace = string
-    log_level         = string
-  })
-}
-
-variable "log_retention_days" {
-  description = "Retention of the log group in days."
-  type        = number
-}
-
-variable "tracing_mode" {
-  description = "X-Ray tracing mode; Active adds the X-Ray write statement."
-  type        = string
-
-  validation {
-    condition     = contains(["Active", "PassThrough"], var.tracing_mode)
-    error_message = "tracing_mode must be Active or PassThrough."
-  }
-}
-
-variable "policy_statements" {
-  description = "Statements after the log group's (and X-Ray's): the function's own, then the caller's."
+variable "module_policy_statements" {
+  description = "The wrapper's own IAM statements, placed after the log group's (and X-Ray's) and before function.policy_statements."
   type = list(object({
     sid       = optional(string)
     effect    = optional(string, "Allow")
     actions   = list(string)
     resources = list(string)
   }))
-}
-
-variable "tags" {
-  description = "Tags for every resource."
-  type        = map(string)
+  default = []
 }

@@ -6,22 +6,8 @@
 module "base" {
   source = "../function_base"
 
-  function_name         = var.function_name
-  role_description      = "Execution role of the function ${var.function_name}"
-  package_path          = var.package_path
-  artifact_bucket       = var.artifact_bucket
-  artifact_key_prefix   = var.artifact_key_prefix
-  environment           = var.environment
-  environment_variables = var.environment_variables
-  powertools = {
-    service_name      = var.powertools_service_name
-    metrics_namespace = var.powertools_metrics_namespace
-    log_level         = var.log_level
-  }
-  log_retention_days = var.log_retention_days
-  tracing_mode       = var.tracing_mode
-  policy_statements  = var.policy_statements
-  tags               = var.tags
+  function         = var.function
+  role_description = "Execution role of the function ${var.function.name}"
 }
 
 resource "aws_lambda_function" "this" {
@@ -29,28 +15,28 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_117:Talks only to AWS APIs (DynamoDB); no VPC resources to reach, and a VPC would add NAT cost.
   #checkov:skip=CKV_AWS_173:Environment holds names and settings only, no secrets; the AWS-managed key encrypts it at rest.
   #checkov:skip=CKV_AWS_272:Code signing needs a signing profile this project does not run; zips are built reproducibly and deployed by hash.
-  #checkov:skip=CKV_AWS_115:Reserved concurrency is a per-environment choice (reserved_concurrent_executions); unreserved by default.
-  function_name                  = var.function_name
-  description                    = var.description
+  #checkov:skip=CKV_AWS_115:Reserved concurrency is a per-environment choice (function.reserved_concurrency); unreserved by default.
+  function_name                  = var.function.name
+  description                    = var.function.description
   role                           = module.base.role_arn
-  handler                        = var.handler
-  runtime                        = var.runtime
+  handler                        = var.function.handler
+  runtime                        = var.function.runtime
   architectures                  = ["x86_64"]
-  memory_size                    = var.memory_size
-  timeout                        = var.timeout
+  memory_size                    = var.function.memory_size
+  timeout                        = var.function.timeout
   s3_bucket                      = module.base.s3_bucket
   s3_key                         = module.base.s3_key
-  source_code_hash               = filebase64sha256(var.package_path)
-  layers                         = var.layers
+  source_code_hash               = filebase64sha256(var.function.package_path)
+  layers                         = var.function.layers
   publish                        = var.publish
-  reserved_concurrent_executions = coalesce(var.reserved_concurrent_executions, -1)
+  reserved_concurrent_executions = coalesce(var.function.reserved_concurrency, -1)
 
   environment {
     variables = module.base.environment_variables
   }
 
   tracing_config {
-    mode = var.tracing_mode
+    mode = var.function.tracing_mode
   }
 
   logging_config {
@@ -58,7 +44,7 @@ resource "aws_lambda_function" "this" {
     log_group  = module.base.log_group_name
   }
 
-  tags = var.tags
+  tags = var.function.tags
 
   # The function must be able to write logs from its first invocation.
   depends_on = [module.base]

@@ -35,24 +35,26 @@ mock_provider "aws" {
 }
 
 variables {
-  function_name           = "test-durable"
-  handler                 = "order_processing.orchestrator.handler"
-  execution_timeout       = 900
-  retention_period_days   = 7
-  artifact_bucket         = "test-artifacts"
-  package_path            = "tests/fixtures/code-a.pkg"
-  environment             = "dev"
-  powertools_service_name = "order-processing"
-  layers                  = ["arn:aws:lambda:us-east-1:123456789012:layer:deps:1"]
+  function = {
+    name                  = "test-durable"
+    handler               = "order_processing.orchestrator.handler"
+    artifact_bucket       = "test-artifacts"
+    package_path          = "tests/fixtures/code-a.pkg"
+    environment           = "dev"
+    service_name          = "order-processing"
+    layers                = ["arn:aws:lambda:us-east-1:123456789012:layer:deps:1"]
+    environment_variables = { RECORD_CONCURRENCY = "3" }
+    policy_statements = [{
+      sid       = "Table"
+      actions   = ["dynamodb:GetItem"]
+      resources = ["arn:aws:dynamodb:us-east-1:123456789012:table/t"]
+    }]
+  }
+  execution_timeout     = 900
+  retention_period_days = 7
   chained_functions = {
     WORKER_FUNCTION = { function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-worker", version = "3" }
   }
-  environment_variables = { RECORD_CONCURRENCY = "3" }
-  policy_statements = [{
-    sid       = "Table"
-    actions   = ["dynamodb:GetItem"]
-    resources = ["arn:aws:dynamodb:us-east-1:123456789012:table/t"]
-  }]
 }
 
 run "stack_carries_durable_config_version_and_alias" {
@@ -227,9 +229,8 @@ run "no_wildcard_without_tracing_or_chaining" {
   command = apply
 
   variables {
-    tracing_mode      = "PassThrough"
+    function          = merge(var.function, { tracing_mode = "PassThrough", policy_statements = [] })
     chained_functions = {}
-    policy_statements = []
   }
 
   assert {
@@ -247,7 +248,7 @@ run "code_change_publishes_new_version" {
   command = apply
 
   variables {
-    package_path = "tests/fixtures/code-b.pkg"
+    function = merge(var.function, { package_path = "tests/fixtures/code-b.pkg" })
   }
 
   assert {
@@ -260,7 +261,7 @@ run "config_change_publishes_new_version" {
   command = apply
 
   variables {
-    log_level = "DEBUG"
+    function = merge(var.function, { log_level = "DEBUG" })
   }
 
   assert {
@@ -320,18 +321,9 @@ run "rejects_retention_out_of_range" {
 run "rejects_non_durable_runtime" {
   command = plan
   variables {
-    runtime = "python3.12"
+    function = merge(var.function, { runtime = "python3.12" })
   }
-  expect_failures = [var.runtime]
-}
-
-run "rejects_bad_timeout_and_memory" {
-  command = plan
-  variables {
-    timeout     = 901
-    memory_size = 64
-  }
-  expect_failures = [var.timeout, var.memory_size]
+  expect_failures = [var.function]
 }
 
 run "rejects_chained_latest" {
@@ -377,27 +369,9 @@ run "rejects_chained_key_not_a_function_variable" {
 run "rejects_chained_key_also_in_environment" {
   command = plan
   variables {
-    environment_variables = { WORKER_FUNCTION = "test-worker" }
+    function = merge(var.function, { environment_variables = { WORKER_FUNCTION = "test-worker" } })
   }
   expect_failures = [var.chained_functions]
-}
-
-run "rejects_bad_log_settings" {
-  command = plan
-  variables {
-    log_retention_days = 2
-    log_level          = "VERBOSE"
-  }
-  expect_failures = [var.log_retention_days, var.log_level]
-}
-
-run "rejects_bad_names" {
-  command = plan
-  variables {
-    function_name = "has spaces"
-    environment   = "Prod"
-  }
-  expect_failures = [var.function_name, var.environment]
 }
 
 # Releases (release.tf). The rendering of a canary from a controller-written record needs the record's refreshed

@@ -21,18 +21,20 @@ mock_provider "aws" {
 }
 
 variables {
-  function_name           = "dev-inventory-worker"
-  handler                 = "order_processing.workers.inventory.handler"
-  artifact_bucket         = "test-artifacts"
-  package_path            = "tests/fixtures/code.pkg"
-  environment             = "dev"
-  powertools_service_name = "order-processing"
-  environment_variables   = { INVENTORY_TABLE_NAME = "dev-inventory" }
-  policy_statements = [{
-    sid       = "InventoryTable"
-    actions   = ["dynamodb:ConditionCheckItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:GetItem"]
-    resources = ["arn:aws:dynamodb:us-east-1:123456789012:table/dev-inventory"]
-  }]
+  function = {
+    name                  = "dev-inventory-worker"
+    handler               = "order_processing.workers.inventory.handler"
+    artifact_bucket       = "test-artifacts"
+    package_path          = "tests/fixtures/code.pkg"
+    environment           = "dev"
+    service_name          = "order-processing"
+    environment_variables = { INVENTORY_TABLE_NAME = "dev-inventory" }
+    policy_statements = [{
+      sid       = "InventoryTable"
+      actions   = ["dynamodb:ConditionCheckItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:GetItem"]
+      resources = ["arn:aws:dynamodb:us-east-1:123456789012:table/dev-inventory"]
+    }]
+  }
 }
 
 run "plain_function_with_own_role_and_log_group" {
@@ -140,30 +142,4 @@ run "rejects_alias_without_publish" {
     create_alias = true
   }
   expect_failures = [var.create_alias]
-}
-
-run "rejects_bad_input" {
-  command = plan
-  variables {
-    runtime            = "python2.7"
-    timeout            = 0
-    log_retention_days = 10
-  }
-  expect_failures = [var.runtime, var.timeout, var.log_retention_days]
-}
-
-run "rejects_missing_package" {
-  command = plan
-  variables {
-    package_path = "tests/fixtures/missing.pkg"
-  }
-  expect_failures = [var.package_path]
-}
-
-run "rejects_statement_without_resources" {
-  command = plan
-  variables {
-    policy_statements = [{ actions = ["s3:GetObject"], resources = [] }]
-  }
-  expect_failures = [var.policy_statements]
 }

@@ -1,6 +1,6 @@
-"""A model of the seed's (000, JavaScript) order orchestrator, for counting its durable operations.
+"""A step-per-worker order orchestrator, for comparing its durable operations with the chained-invoke design.
 
-Every stage is a step, and each worker is called *inside* a step of its parallel branch (the seed's
+Every stage is a step, and each worker is called *inside* a step of its parallel branch (in the JavaScript SDK,
 ``childCtx.step('inventory-check', () => lambda.invoke(...))``): a synchronous Lambda invoke, during which the
 orchestrator keeps running (and is billed). ``LAMBDAS`` stands in for the Lambda API: the benchmark registers
 the same timed stand-in workers there that it registers with the testing runner for the real orchestrator.
