@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 BUILD  := build
-PY_SOURCES := functions tests scripts benchmarks local replay ops .github/scripts
+PY_SOURCES := functions tests scripts benchmarks local replay ops releases .github/scripts
 
 # Terraform always runs with the CLI configuration the project ships when the offline provider mirror is
 # present (this workplace and CI); elsewhere Terraform installs providers from the registry as usual.
@@ -393,6 +393,33 @@ browser: ## Install Debian's chromium and chromium-driver when missing (apt-get,
 	  sudo=$$([[ $$(id -u) == 0 ]] || echo sudo); \
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES); \
 	fi
+
+# Canary releases (docs/releases.md): the controller (releases/) judges a canary by its own executions and alarms,
+# moves the alias at once and writes its decision to the release record; the apply that follows renders the stack
+# from that record, so Terraform states what the controller did and a re-plan shows no change.
+RELEASE_ARGS = --outputs $(OUTPUTS_JSON) $(if $(FN),--function $(FN)) $(if $(GITHUB_STEP_SUMMARY),--summary "$(GITHUB_STEP_SUMMARY)")
+
+.PHONY: canary
+canary: check-env confirm venv ## ENV=<env> [FN=<durable function>]: judge each canary in progress, promote or withdraw it (exit 1), apply the decision
+	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
+	@rc=0; $(BIN)/python -m releases canary $(RELEASE_ARGS) --report-dir $(BUILD)/releases/$(ENV) --verbose || rc=$$?; \
+	  $(MAKE) apply ENV=$(ENV) CONFIRM=$(ENV) && exit $$rc
+
+# release_decision COMMAND: a person's decision on a canary (releases/__main__.py), then the apply that states it.
+define release_decision
+	@if [[ -z "$(FN)" ]]; then echo "usage: make $(1) ENV=<env> FN=order-processor|parallel-math|durable-data-pipeline" >&2; exit 2; fi
+	@$(MAKE) -s outputs ENV=$(ENV) > $(OUTPUTS_JSON)
+	@$(BIN)/python -m releases $(1) $(RELEASE_ARGS)
+	@$(MAKE) apply ENV=$(ENV) CONFIRM=$(ENV)
+endef
+
+.PHONY: promote
+promote: check-env confirm venv ## ENV=<env> FN=<durable function>: every new execution to the canary, recorded as stable, then apply
+	$(call release_decision,promote)
+
+.PHONY: abort
+abort: check-env confirm venv ## ENV=<env> FN=<durable function>: every new execution back to the stable version, canary withdrawn, then apply
+	$(call release_decision,abort)
 
 .PHONY: test-e2e
 test-e2e: venv package browser $(EMULATOR_VENV)/.installed ## End to end: pytest-terraform applies ENV=local to a private emulator

@@ -36,6 +36,9 @@ would invoke it again; local/README.md, "Executions stranded by a lost wake-up")
 - ``StrandGuard``: a thread that re-invokes, and logs, any execution that stays running with no handler
   invocation in flight and nothing pending (no chained invoke, no callback, no wait or retry timer still to come)
   for a few seconds, whatever the cause. ``make soak`` counts its log lines; it is meant never to fire.
+
+And the durable-execution metrics Lambda publishes on AWS are published as executions start and end
+(``MeteredExecutor``, local/durable_metrics.py), so the durable alarms work locally.
 """
 
 import asyncio
@@ -55,6 +58,8 @@ from aws_durable_execution_sdk_python_testing.execution import Execution
 from aws_durable_execution_sdk_python_testing.executor import Executor
 from aws_durable_execution_sdk_python_testing.runner import WebRunner
 from aws_durable_execution_sdk_python_testing.worker.status import InvocationState
+
+from local.durable_metrics import MeteredExecutor
 
 logger = logging.getLogger("local.durable_engine")
 
@@ -254,11 +259,15 @@ class ResumingWebRunner(WebRunner):
         super().stop()
 
 
+class LocalExecutor(MeteredExecutor, WakeUpSafeExecutor):
+    """The local engine's executor: wake-up safe, and publishing the durable metrics."""
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     # The CLI builds its runner, and the runner its executor, from these module names.
     cli.WebRunner = ResumingWebRunner  # type: ignore[attr-defined]
-    runner.Executor = WakeUpSafeExecutor  # type: ignore[attr-defined]
+    runner.Executor = LocalExecutor  # type: ignore[attr-defined]
     return cli.main()
 
 

@@ -10,7 +10,8 @@ Two local processes together do what the Lambda service does for durable functio
 This front routes each request the way the Lambda service would:
 
 * ``Invoke`` of a durable function (known from the deployed CloudFormation templates, local/durable_functions.py)
-  by alias or version starts a durable execution on the engine, pinned to the version the alias names now.
+  by alias or version starts a durable execution on the engine, pinned to the version the alias names now (for a
+  weighted alias, the additional version with its weight's probability, as Lambda routes a canary).
   ``RequestResponse`` waits and answers with the result, or ``X-Amz-Function-Error`` and the error;
   ``Event`` answers 202 with ``X-Amz-Durable-Execution-Arn``. ``X-Amz-Durable-Execution-Name`` is an idempotency
   key as on AWS: the same name and payload attaches to the existing execution, another payload is a 409
@@ -28,6 +29,7 @@ import argparse
 import http.client
 import json
 import logging
+import random
 import re
 import sys
 import threading
@@ -156,7 +158,7 @@ class Front:
             arn = self.functions.get_function_configuration(FunctionName=name, Qualifier=qualifier)["FunctionArn"]
             return qualifier, arn.split(":")[4]
         alias = self.functions.get_alias(FunctionName=name, Name=qualifier)
-        return str(alias["FunctionVersion"]), alias["AliasArn"].split(":")[4]
+        return weighted_version(alias), alias["AliasArn"].split(":")[4]
 
     def start_or_attach(  # noqa: PLR0917 - the start request's fields
         self, name: str, version: str, account: str, execution_name: str, payload: str, config: DurableConfig
@@ -224,6 +226,17 @@ class Refusal(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.reply = Reply.error(status, code, message)
+
+
+def weighted_version(alias: dict[str, Any], draw: float | None = None) -> str:
+    """The version an Invoke of ``alias`` runs, as Lambda picks it for a weighted alias: each additional version
+    with its weight's probability (``RoutingConfig.AdditionalVersionWeights``), the primary version otherwise."""
+    point = random.random() if draw is None else draw  # noqa: S311 - traffic splitting, not cryptography
+    for version, weight in ((alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}).items():
+        if point < float(weight):
+            return str(version)
+        point -= float(weight)
+    return str(alias["FunctionVersion"])
 
 
 def json_payload(payload: bytes) -> str:

@@ -30,3 +30,16 @@ durable_monitoring = {
   timed_out_threshold = 1
   evaluation_periods  = 1
 }
+
+# Canary releases (docs/releases.md): half of new orders go to a new order processor for five minutes. dev has no
+# steady traffic, so a canary that saw no orders is promoted (min_executions = 0); any failed order withdraws it.
+releases = {
+  order-processor = {
+    strategy         = "canary"
+    canary_share     = 0.5
+    bake_seconds     = 300
+    max_failure_rate = 0
+    min_executions   = 0
+    outcome_field    = "success"
+  }
+}

@@ -27,11 +27,24 @@ alarms = {
   enabled = false
 }
 
-# The emulator has no CloudWatch alarms or dashboards worth deploying; the durable DLQs exist everywhere.
+# The durable alarms exist locally too: the local engine publishes the durable metrics (AWS/Lambda
+# DurableExecution*, local/durable_metrics.py) to the emulator's CloudWatch, which evaluates alarms as data arrives.
+# Thresholds for local traffic: one failed or timed-out execution in a minute fires. No dashboard.
 durable_monitoring = {
-  alarms_enabled    = false
-  dashboard_enabled = false
+  alarms_enabled      = true
+  dashboard_enabled   = false
+  failed_threshold    = 0
+  timed_out_threshold = 0
+  period_seconds      = 60
+  evaluation_periods  = 1
 }
+
+# Release strategy per durable function (docs/releases.md); all-at-once unless set. For example a canary of the
+# order processor judged by its orders (`make canary ENV=local FN=order-processor` after `make apply ENV=local`):
+# releases = {
+#   order-processor = { strategy = "canary", canary_share = 0.5, bake_seconds = 60, max_failure_rate = 0.2,
+#                       min_executions = 4, outcome_field = "success" }
+# }
 
 # Durable handlers send checkpoints to the local front, which hands them to the local durable engine.
 local_durable_endpoint = "http://127.0.0.1:4566"

@@ -29,3 +29,23 @@ durable_monitoring = {
   timed_out_threshold = 0
   evaluation_periods  = 1
 }
+
+# Canary releases (docs/releases.md): 10 % of new executions for 15 minutes; withdrawn when its failure rate exceeds
+# the stable version's by more than 5 points, when its alarms fire, or when it finished fewer than 20 executions.
+releases = {
+  order-processor = {
+    strategy         = "canary"
+    canary_share     = 0.1
+    bake_seconds     = 900
+    max_failure_rate = 0.05
+    min_executions   = 20
+    outcome_field    = "success"
+  }
+  durable-data-pipeline = {
+    strategy         = "canary"
+    canary_share     = 0.1
+    bake_seconds     = 900
+    max_failure_rate = 0.05
+    min_executions   = 20
+  }
+}

@@ -24,6 +24,13 @@ locals {
 
   # Local environment only: durable handlers checkpoint through the local front (local/README.md).
   local_durable_environment = var.local_durable_endpoint == null ? {} : { AWS_ENDPOINT_URL_LAMBDA = var.local_durable_endpoint }
+
+  # Release strategy of every durable function (var.releases; all-at-once unless set).
+  releases = { for k in keys(local.durable_functions) : k => try(var.releases[k], local.all_at_once) }
+  all_at_once = {
+    strategy      = "all-at-once", canary_share = 0.1, bake_seconds = 600, max_failure_rate = 0.05, min_executions = 10,
+    outcome_field = null
+  }
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -145,6 +152,10 @@ module "durable" {
   execution_timeout     = each.value.execution_timeout
   retention_period_days = var.durable_retention_days
   retain_on_delete      = var.deletion_protection
+  release = {
+    strategy     = local.releases[each.key].strategy
+    canary_share = local.releases[each.key].canary_share
+  }
 
   # Pinned release: each *_FUNCTION variable names the worker version published by this apply, so a version of
   # the durable function always calls the workers it was released with (and `make rollback` rolls them back too).

@@ -12,6 +12,8 @@ module "durable_monitoring" {
       dead_letter_queue_name = m.dead_letter_queue_name
     }
   }
+  # Canary-released functions: alarms on the newest published version (the canary while one is in progress).
+  canary_versions               = { for k, m in module.durable : k => m.function_version if local.releases[k].strategy == "canary" }
   worker_function_names         = [for m in module.worker : m.function_name]
   source_queue_names            = [module.data_processing_queue.queue_name]
   dead_letter_queue_names       = [module.data_processing_queue.dead_letter_queue_name]

@@ -93,3 +93,19 @@ output "durable_dashboard_name" {
   description = "Name of the environment's durable-functions dashboard, or null when disabled."
   value       = module.durable_monitoring.dashboard_name
 }
+
+output "durable_releases" {
+  description = "Per durable function, what the release controller (releases/) needs: names, the version this configuration published and its release id, the strategy and success criteria, whether a canary is in progress, the SSM parameter of the release record and the canary's alarms."
+  value = {
+    for k, m in module.durable : k => merge(m.release, {
+      function_name      = m.function_name
+      alias_name         = m.alias_name
+      candidate_version  = m.function_version
+      bake_seconds       = local.releases[k].bake_seconds
+      max_failure_rate   = local.releases[k].max_failure_rate
+      min_executions     = local.releases[k].min_executions
+      outcome_field      = local.releases[k].outcome_field
+      canary_alarm_names = module.durable_monitoring.canary_alarm_names[k]
+    })
+  }
+}

@@ -253,3 +253,51 @@ variable "runbook_url" {
     error_message = "runbook_url must be 1 to 400 characters without a '#' (the section anchor is appended to it)."
   }
 }
+
+variable "releases" {
+  description = "Release strategy per durable function, keyed like function_names (docs/releases.md). strategy: all-at-once (default: the alias moves to the new version) or canary: canary_share (0..1, exclusive) of new executions go to the new version for bake_seconds; it is withdrawn when more than max_failure_rate of its finished executions failed (status other than SUCCEEDED, or a false result field outcome_field), when one of its alarms is in ALARM, or when fewer than min_executions finished; otherwise promoted."
+  type = map(object({
+    strategy         = optional(string, "all-at-once")
+    canary_share     = optional(number, 0.1)
+    bake_seconds     = optional(number, 600)
+    max_failure_rate = optional(number, 0.05)
+    min_executions   = optional(number, 10)
+    outcome_field    = optional(string)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.releases) : contains(keys(local.durable_functions), k)])
+    error_message = "releases keys must be durable functions: ${join(", ", sort(keys(local.durable_functions)))}."
+  }
+
+  validation {
+    condition     = alltrue([for r in values(var.releases) : contains(["all-at-once", "canary"], r.strategy)])
+    error_message = "releases.<function>.strategy must be all-at-once or canary."
+  }
+
+  validation {
+    condition     = alltrue([for r in values(var.releases) : r.canary_share > 0 && r.canary_share < 1])
+    error_message = "releases.<function>.canary_share must be above 0 and below 1 (the share of new executions the new version gets)."
+  }
+
+  validation {
+    condition     = alltrue([for r in values(var.releases) : r.bake_seconds >= 10 && r.bake_seconds <= 86400 && floor(r.bake_seconds) == r.bake_seconds])
+    error_message = "releases.<function>.bake_seconds must be a whole number of seconds from 10 to 86400 (one day)."
+  }
+
+  validation {
+    condition     = alltrue([for r in values(var.releases) : r.max_failure_rate >= 0 && r.max_failure_rate < 1])
+    error_message = "releases.<function>.max_failure_rate must be from 0 (no failure tolerated) to below 1."
+  }
+
+  validation {
+    condition     = alltrue([for r in values(var.releases) : r.min_executions >= 0 && r.min_executions <= 100000 && floor(r.min_executions) == r.min_executions])
+    error_message = "releases.<function>.min_executions must be a whole number from 0 to 100000 (0 promotes a canary nothing exercised)."
+  }
+
+  validation {
+    condition     = alltrue([for r in values(var.releases) : r.outcome_field == null || can(regex("^[A-Za-z_][A-Za-z0-9_]{0,63}$", r.outcome_field))])
+    error_message = "releases.<function>.outcome_field must be null or the name of a top-level field of the function's result (letters, digits, '_')."
+  }
+}

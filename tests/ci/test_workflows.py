@@ -447,3 +447,45 @@ def test_every_action_is_pinned_to_a_full_commit_sha_with_its_version():
     assert seen >= 10
     for action, pins in shas.items():
         assert len(pins) == 1, f"{action} is pinned to several versions: {pins}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Canary releases (docs/releases.md)
+# --------------------------------------------------------------------------------------------------------------
+def canary_job(env: str) -> tuple[str, Job]:
+    (item,) = [
+        (name, job)
+        for name, job in workflow("deploy.yml")["jobs"].items()
+        if re.search(r"^make canary ENV=\"\$DEPLOY_ENV\"$", runs(job), re.MULTILINE) and job_envs(job) == [env]
+    ]
+    return item
+
+
+def test_dev_canaries_are_judged_before_prod_is_planned_and_prod_canaries_after_its_approval():
+    wf = workflow("deploy.yml")
+    apply_dev, _ = the_apply_job("dev")
+    apply_prod, _ = the_apply_job("prod")
+    canary_dev, _ = canary_job("dev")
+    _, job_prod = canary_job("prod")
+    assert apply_dev in needs(wf["jobs"][canary_dev])
+    (plan_prod,) = [p for p in needs(wf["jobs"][apply_prod]) if p in plan_jobs(wf)]
+    assert canary_dev in transitive_needs(wf, plan_prod), "a failed dev canary must stop the pipeline before prod"
+    assert apply_prod in needs(job_prod), "prod canaries are judged after the approved apply"
+    assert "if" not in job_prod, "a prod apply is always followed by its canary"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_a_canary_job_fails_on_a_withdrawn_canary_and_reports_in_its_summary(env):
+    name, job = canary_job(env)
+    assert environment_name(job) == env, name
+    assert job["concurrency"]["group"] == the_apply_job(env)[1]["concurrency"]["group"], f"{name} applies"
+    assert role_vars(job) == {env: f"AWS_APPLY_ROLE_ARN_{env.upper()}"}
+    make_at = index_of(job, lambda step: step.get("run", "").startswith("make canary"))
+    make = steps(job)[make_at]
+    assert "if" not in make, name
+    assert not make.get("continue-on-error"), f"{name}: a withdrawn canary must fail the job"
+    (upload,) = steps_using(job, "actions/upload-artifact")
+    assert upload["if"] == "always()", f"{name}: the reports of a withdrawn canary are kept"
+    # The controller appends its table to the job summary (Makefile: --summary "$GITHUB_STEP_SUMMARY").
+    makefile = (ROOT / "Makefile").read_text()
+    assert '--summary "$(GITHUB_STEP_SUMMARY)"' in makefile

@@ -5,6 +5,9 @@ configured, after conftest modules load. The emulator is discarded after the ses
 would only cost time.
 """
 
+import json
+import os
+import subprocess
 from functools import cache
 from typing import Any
 
@@ -49,3 +52,39 @@ def deployed_outputs(stack: Any) -> dict[str, Any]:
         _runner.append(stack.terraform)
     _synced_once()
     return {name: entry["value"] for name, entry in stack.outputs.items()}
+
+
+PLAN_ARGS = "TF_CLI_ARGS_plan"  # how conftest hands the local tfvars to pytest-terraform's plans
+
+
+def _overrides(variables: dict[str, Any]) -> str:
+    """``-var`` arguments for root variables, values as JSON (valid HCL), on top of the local tfvars."""
+    return " ".join(f"-var='{name}={json.dumps(value)}'" for name, value in variables.items())
+
+
+def apply_with(**variables: Any) -> dict[str, Any]:
+    """Apply the session's local environment again with these root variables set (a release), as `make apply` would:
+    Terraform plans and applies, then the local engine and poller are synced to what was deployed. The outputs."""
+    base = os.environ[PLAN_ARGS]
+    os.environ[PLAN_ARGS] = f"{base} {_overrides(variables)}"
+    try:
+        state = terraform_runner().apply()
+    finally:
+        os.environ[PLAN_ARGS] = base
+    local_processes("sync")
+    return {name: entry["value"] for name, entry in state.outputs.items()}
+
+
+def plan_has_changes(targets: list[str], **variables: Any) -> bool:
+    """Whether a plan of ``targets`` (resource addresses, with what they depend on) in the session's stack, with these
+    root variables, would change anything (-detailed-exitcode)."""
+    runner = terraform_runner()
+    args = [*runner._get_cmd_args("plan", output=""), "-detailed-exitcode", "-lock=false"]
+    args += [f"-target={target}" for target in targets]
+    base = os.environ[PLAN_ARGS]
+    env = {**os.environ, PLAN_ARGS: f"{base} {_overrides(variables)}", "TF_DATA_DIR": runner.work_dir}
+    cwd = runner.module_dir or runner.work_dir
+    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode not in (0, 2):
+        pytest.fail(f"terraform plan failed: {done.stdout[-3000:]}")
+    return done.returncode == 2

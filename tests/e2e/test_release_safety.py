@@ -2,7 +2,6 @@
 version it leaves stays published (executions in flight keep replaying on the version they started on)."""
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -14,12 +13,10 @@ import boto3
 import pytest
 from scripts import workloads
 
-from tests.e2e.conftest import local_processes
-from tests.e2e.local_stack import deployed_outputs, stack, terraform_runner  # noqa: F401 - fixtures `outputs` and `stack`
+from tests.e2e.local_stack import apply_with, deployed_outputs, stack  # noqa: F401 - fixtures `outputs` and `stack`
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
-PLAN_ARGS = "TF_CLI_ARGS_plan"  # how conftest hands the local tfvars to pytest-terraform's plans
 
 
 def rollback(outputs_file: Path, function: str) -> subprocess.CompletedProcess[str]:
@@ -70,17 +67,8 @@ def test_rollback_of_an_unknown_function_names_the_valid_ones(outputs_file):
 
 
 def release(**order_processing: Any) -> dict[str, Any]:
-    """Apply the local environment again with other order_processing settings (a release), as `make apply` would:
-    Terraform plans and applies, then the local engine and poller are synced to what was deployed."""
-    settings = ",".join(f"{key}={json.dumps(value)}" for key, value in order_processing.items())
-    base = os.environ[PLAN_ARGS]
-    os.environ[PLAN_ARGS] = f"{base} -var='order_processing={{{settings}}}'"
-    try:
-        state = terraform_runner().apply()
-    finally:
-        os.environ[PLAN_ARGS] = base
-    local_processes("sync")
-    return {name: entry["value"] for name, entry in state.outputs.items()}
+    """Apply the local environment again with other order_processing settings (a release)."""
+    return apply_with(order_processing=order_processing)
 
 
 def wait_for(predicate: Any, timeout: float, what: str) -> Any:

@@ -23,6 +23,10 @@ WORK = REPO / "build" / "terraform" / "dev-emulator"
         ('fault_injection={worker="payment",mode="transient"}', "fault_injection may only be set in the local"),
         ('fault_injection={worker="shipping",mode="flaky"}', "fault_injection.mode must be transient, permanent"),
         ('fault_injection={worker="shipping",mode="slow",delay_seconds=45}', "fault_injection.delay_seconds must"),
+        ('releases={order-processor={strategy="blue-green"}}', "releases.<function>.strategy must be all-at-once"),
+        ('releases={orders={strategy="canary"}}', "releases keys must be durable functions: durable-data-pipeline,"),
+        ('releases={order-processor={strategy="canary",canary_share=1}}', "releases.<function>.canary_share must"),
+        ('releases={order-processor={strategy="canary",bake_seconds=5}}', "releases.<function>.bake_seconds must"),
     ],
 )
 def test_a_bad_value_fails_the_plan_naming_the_variable(assignment, message):
@@ -44,6 +48,7 @@ def test_a_bad_value_fails_the_plan_naming_the_variable(assignment, message):
             "-no-color",
             f"-var-file={REPO / 'environments' / 'dev' / 'terraform.tfvars'}",
             f"-var=dist_dir={REPO / 'build' / 'dist'}",
+            f"-var=workloads_dir={REPO / 'functions'}",  # as make passes it: validations may depend on the workloads
             "-var=emulator=true",
             f"-var={assignment}",
         ],

@@ -293,6 +293,24 @@ def test_every_alarm_links_to_its_section_of_the_runbook(env):
     assert linked.get(pipeline_dlq_alarm, "pipeline-dlq-not-empty") == "pipeline-dlq-not-empty"
 
 
+def test_canary_released_functions_get_a_release_record_and_alarms_on_their_version(env):
+    """docs/releases.md: every durable function has its release record; canary-released ones get alarms on the
+    newest version (Resource dimension); the controller reads everything from the durable_releases output."""
+    releases = load_plan(env)["variables"]["releases"]["value"]
+    assert any(r["strategy"] == "canary" for r in releases.values()), f"{env} releases nothing as a canary"
+    records = {p["name"] for p in planned(env, "aws_ssm_parameter")}
+    alarms = {a["alarm_name"] for a in planned(env, "aws_cloudwatch_metric_alarm")}
+    for name in durable_functions(env):
+        key = name.removeprefix(f"{env}-")
+        assert f"/durable-deploy/{name}/release" in records, name
+        canary = releases.get(key, {}).get("strategy") == "canary"
+        for kind in ("failed", "timed-out"):
+            assert (f"{name}-durable-canary-{kind}" in alarms) is canary, name
+    assert "durable_releases" in load_plan(env)["planned_values"]["outputs"] or any(
+        o == "durable_releases" for o in load_plan(env)["configuration"]["root_module"]["outputs"]
+    )
+
+
 def test_one_dashboard_with_the_durable_metrics(env):
     (dashboard,) = planned(env, "aws_cloudwatch_dashboard")
     assert dashboard["dashboard_name"] == f"{env}-durable-functions"

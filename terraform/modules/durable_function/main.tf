@@ -104,6 +104,8 @@ locals {
     { for p, c in local.chained_parameters : p => c.qualified_arn },
   )
 
+  config_digest = sha256(jsonencode(local.parameters))
+
   template = {
     AWSTemplateFormatVersion = "2010-09-09"
     Description              = "Durable Lambda function ${var.function.name} (managed by Terraform)"
@@ -139,11 +141,12 @@ locals {
         Type                = "AWS::Lambda::Alias"
         DeletionPolicy      = local.deletion_policy
         UpdateReplacePolicy = local.deletion_policy
-        Properties = {
+        # release.tf: the new version, or the stable one with a share of new executions routed to the new one.
+        Properties = merge({
           Name            = var.alias_name
           FunctionName    = { Ref = "Function" }
-          FunctionVersion = { "Fn::GetAtt" = [local.version_logical_id, "Version"] }
-        }
+          FunctionVersion = local.alias_function_version
+        }, local.alias_routing)
       }
     }
     Outputs = {
@@ -169,7 +172,7 @@ resource "aws_cloudformation_stack" "this" {
   name          = "${var.function.name}-durable-function"
   template_body = jsonencode(local.template)
   parameters = merge(local.parameters, {
-    ConfigDigest = sha256(jsonencode(local.parameters))
+    ConfigDigest = local.config_digest
   })
   timeout_in_minutes = 30
   tags               = var.function.tags

@@ -77,3 +77,16 @@ output "stack_parameters" {
   description = "Parameters of the function's stack (the values the template refers to), for review tooling and tests."
   value       = aws_cloudformation_stack.this.parameters
 }
+
+output "release" {
+  description = "Release state for the release controller: strategy, share, the release id of this configuration, whether a canary is in progress, and the SSM parameter holding the controller's record."
+  value = {
+    strategy           = var.release.strategy
+    canary_share       = var.release.canary_share
+    release_id         = local.release_id
+    canary_in_progress = local.canary_in_progress
+    withdrawn          = local.release_withdrawn
+    stable_version     = try(local.stable_release.version, null)
+    record_parameter   = aws_ssm_parameter.release.name
+  }
+}

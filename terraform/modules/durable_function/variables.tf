@@ -101,3 +101,21 @@ variable "retain_on_delete" {
   default     = false
 }
 
+variable "release" {
+  description = "How a new version reaches new executions: strategy all-at-once (the alias moves to it) or canary (the alias keeps the stable version and routes canary_share of new executions to the new one until the release controller promotes or withdraws it; docs/releases.md)."
+  type = object({
+    strategy     = optional(string, "all-at-once")
+    canary_share = optional(number, 0.1)
+  })
+  default = {}
+
+  validation {
+    condition     = contains(["all-at-once", "canary"], var.release.strategy)
+    error_message = "release.strategy must be all-at-once or canary."
+  }
+
+  validation {
+    condition     = var.release.canary_share > 0 && var.release.canary_share < 1
+    error_message = "release.canary_share must be above 0 and below 1 (the share of new executions routed to the new version)."
+  }
+}

@@ -77,6 +77,18 @@ locals {
         what        = "${f.dead_letter_queue_name}: asynchronous invocations of ${f.function_name} ended FAILED, TIMED_OUT or STOPPED"
       }
     },
+    # A canary version's own failures (release.tf of durable_function, docs/releases.md): the same metrics narrowed to
+    # the version by Lambda's Resource dimension (function:version). The release controller reads their state.
+    {
+      for pair in setproduct(keys(var.canary_versions), ["failed", "timed-out"]) : "${pair[0]}/canary-${pair[1]}" => merge(local.alarm_kinds[pair[1]], {
+        name = "${var.durable_functions[pair[0]].function_name}-durable-canary-${pair[1]}"
+        dimensions = {
+          FunctionName = var.durable_functions[pair[0]].function_name
+          Resource     = "${var.durable_functions[pair[0]].function_name}:${var.canary_versions[pair[0]]}"
+        }
+        what = "${var.durable_functions[pair[0]].function_name} canary version ${var.canary_versions[pair[0]]}: ${local.alarm_kinds[pair[1]].what}"
+      })
+    },
   ) : {}
 }
 

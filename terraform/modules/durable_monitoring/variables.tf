@@ -176,3 +176,14 @@ variable "runbook_url" {
     error_message = "runbook_url must be 1 to 400 characters without a '#' (the section anchor is appended to it)."
   }
 }
+
+variable "canary_versions" {
+  description = "Durable functions released as canaries: key (as in durable_functions) => the newest published version (the canary while one is in progress). Each gets failed and timed-out alarms narrowed to that version (dimension Resource = function:version)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.canary_versions) : contains(keys(var.durable_functions), k)])
+    error_message = "canary_versions keys must be keys of durable_functions."
+  }
+}

@@ -373,3 +373,44 @@ run "rejects_chained_key_also_in_environment" {
   }
   expect_failures = [var.chained_functions]
 }
+
+# Releases (release.tf). The rendering of a canary from a controller-written record needs the record's refreshed
+# value, which a mock provider does not give (tests/e2e/test_canary_release.py covers it against the emulator).
+run "all_at_once_moves_the_alias_to_the_new_version" {
+  command = apply
+
+  assert {
+    condition     = jsondecode(aws_cloudformation_stack.this.template_body).Resources.Alias.Properties.FunctionVersion["Fn::GetAtt"][1] == "Version"
+    error_message = "An all-at-once release must point the alias at the version it publishes."
+  }
+
+  assert {
+    condition     = !can(jsondecode(aws_cloudformation_stack.this.template_body).Resources.Alias.Properties.RoutingConfig)
+    error_message = "An all-at-once release must not route by weight."
+  }
+
+  assert {
+    condition     = aws_ssm_parameter.release.name == "/durable-deploy/test-durable/release" && jsondecode(aws_ssm_parameter.release.insecure_value).stable == null
+    error_message = "The release record must start empty, at /durable-deploy/<function>/release."
+  }
+}
+
+run "first_canary_release_without_a_record_takes_every_execution" {
+  command = apply
+  variables {
+    release = { strategy = "canary" }
+  }
+
+  assert {
+    condition     = !output.release.canary_in_progress && !can(jsondecode(aws_cloudformation_stack.this.template_body).Resources.Alias.Properties.RoutingConfig)
+    error_message = "With nothing recorded stable, the first release must take every new execution."
+  }
+}
+
+run "rejects_unknown_strategy_and_share_out_of_range" {
+  command = plan
+  variables {
+    release = { strategy = "blue-green", canary_share = 1 }
+  }
+  expect_failures = [var.release]
+}

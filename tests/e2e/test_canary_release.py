@@ -1,0 +1,223 @@
+"""Canary releases on the local environment, for real: a steady stream of orders through the order processor's alias
+while the release controller (releases/) judges a new version by its own executions.
+
+Release N+1 makes the payment worker decline every card (its amount limit below any order) as a 50 % canary: the
+controller withdraws it on its failure rate, no order reaches it after the decision, every order it started ends
+rejected with its stock released, every order on N confirms. Then a healthy N+2 canary is promoted. After each
+decision the stack is applied again from the release record and a re-plan shows no change. The reports go to
+build/canary-release-e2e.json.
+"""
+
+import json
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from releases.report import table
+
+from tests.e2e.local_stack import apply_with, deployed_outputs, plan_has_changes, stack  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+REPORT = ROOT / "build" / "canary-release-e2e.json"
+FUNCTION = "order-processor"
+# Bakes stay short: a failing canary is withdrawn as soon as min_executions of its orders finished, so its bake is
+# only an upper bound (a loaded machine runs an order in tens of seconds); the healthy one bakes in full.
+CANARY = {
+    "strategy": "canary",
+    "canary_share": 0.5,
+    "bake_seconds": 240,
+    "max_failure_rate": 0.2,
+    "min_executions": 3,
+    "outcome_field": "success",
+}
+HEALTHY_CANARY = {**CANARY, "bake_seconds": 150, "min_executions": 2}
+# The bad release: a payment worker that declines every card. (The fault switch's permanent mode, an exception, makes
+# the emulator cold-start the worker for every call: minutes per failed order on a loaded machine.)
+PAYMENT_DECLINES = {"payment_amount_limit": "1.00"}
+# What a release decision must leave truthful: the function's stack (alias), its release record, its workers. (The
+# emulator reads CloudWatch alarms back incompletely, so a plan of the whole stack always updates the alarms.)
+RELEASED = [f'module.durable["{FUNCTION}"]']
+ORDER_INTERVAL_SECONDS = 4.0  # a steady trickle: every order is a dozen Lambda invocations locally
+ORDER = json.loads((ROOT / "examples" / "orders" / "sample-ca.json").read_text())
+PRODUCTS = {item["productId"]: item["quantity"] for item in ORDER["items"]}
+TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
+
+
+@dataclass
+class Sent:
+    order_id: str
+    arn: str
+    version: str
+    sent_at: datetime
+
+
+@dataclass
+class OrderStream:
+    """Orders sent one after another to the live alias (asynchronous invokes, as a queue consumer would)."""
+
+    alias_arn: str
+    sent: list[Sent] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> "OrderStream":
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        client = boto3.client("lambda")
+        run = uuid.uuid4().hex[:6]
+        while not self._stop.is_set():
+            order_id = f"ORD-CANARY-{run}-{len(self.sent):04d}"
+            sent_at = datetime.now(UTC)
+            answer = client.invoke(
+                FunctionName=self.alias_arn,
+                InvocationType="Event",
+                DurableExecutionName=order_id,
+                Payload=json.dumps({**ORDER, "orderId": order_id}).encode(),
+            )
+            self.sent.append(Sent(order_id, answer["DurableExecutionArn"], answer["ExecutedVersion"], sent_at))
+            self._stop.wait(ORDER_INTERVAL_SECONDS)
+
+
+def stock(outputs: dict[str, Any]) -> dict[str, int]:
+    table = boto3.client("dynamodb")
+    return {
+        product: int(
+            table.get_item(TableName=outputs["inventory_table_name"], Key={"pk": {"S": f"PRODUCT#{product}"}})["Item"][
+                "stock"
+            ]["N"]
+        )
+        for product in PRODUCTS
+    }
+
+
+def finished(arns: list[str], timeout: float = 180) -> dict[str, dict[str, Any]]:
+    """Every execution's final GetDurableExecution answer, waiting for those still running."""
+    client = boto3.client("lambda")
+    deadline = time.monotonic() + timeout
+    done: dict[str, dict[str, Any]] = {}
+    while len(done) < len(arns) and time.monotonic() < deadline:
+        for arn in arns:
+            if arn not in done:
+                details = client.get_durable_execution(DurableExecutionArn=arn)
+                if details["Status"] in TERMINAL:
+                    done[arn] = details
+        time.sleep(1)
+    missing = sorted(set(arns) - set(done))
+    assert not missing, f"{len(missing)} orders still running after {timeout} s: {missing[:3]}"
+    return done
+
+
+def controller(outputs: dict[str, Any], tmp_path: Path) -> subprocess.Popen[str]:
+    """`python -m releases canary` for the order processor, started; its report goes to tmp_path."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    outputs_file = tmp_path / "outputs.json"
+    outputs_file.write_text(json.dumps({name: {"value": value} for name, value in outputs.items()}))
+    return subprocess.Popen(
+        [sys.executable, "-m", "releases", "canary", "--outputs", str(outputs_file), "--function", FUNCTION,
+         "--report-dir", str(tmp_path), "--drain-seconds", "300", "--verbose"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def judged(outputs: dict[str, Any], tmp_path: Path, stream_after_decision: float = 0) -> tuple[int, Any, str, Any]:
+    """Run the controller while orders stream in, the stream going on ``stream_after_decision`` seconds after the
+    alias stopped routing by weight (the decision). Exit status, report, output, the orders sent."""
+    process = controller(outputs, tmp_path)
+    with OrderStream(outputs["order_processor_alias_arn"]) as stream:
+        while process.poll() is None and alias(outputs)[1]:
+            time.sleep(0.5)
+        time.sleep(stream_after_decision)
+    log, _ = process.communicate(timeout=900)
+    report = tmp_path / f"{FUNCTION}.json"
+    return process.returncode, json.loads(report.read_text()) if report.exists() else None, log, stream
+
+
+def alias(outputs: dict[str, Any]) -> tuple[str, dict[str, float]]:
+    answer = boto3.client("lambda").get_alias(FunctionName=outputs["function_names"][FUNCTION], Name="live")
+    return answer["FunctionVersion"], (answer.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+
+
+def test_a_failing_canary_is_withdrawn_and_a_healthy_one_promoted(outputs, tmp_path):
+    # Release N, as the session deployed it: nothing recorded yet, so the controller records it as stable.
+    version_n = outputs["durable_releases"][FUNCTION]["candidate_version"]
+    status, _, log, _ = judged(outputs, tmp_path / "n")
+    assert status == 0, log
+    assert alias(outputs) == (version_n, {})
+
+    # Release N+1: payment declines every card. The alias keeps N and routes half of the new orders to N+1.
+    faulty = apply_with(releases={FUNCTION: CANARY}, order_processing=PAYMENT_DECLINES)
+    version_bad = faulty["durable_releases"][FUNCTION]["candidate_version"]
+    assert int(version_bad) > int(version_n)
+    assert alias(faulty) == (version_n, {version_bad: CANARY["canary_share"]})
+
+    stock_before = stock(faulty)
+    status, withdrawn, log, stream = judged(faulty, tmp_path / "bad", stream_after_decision=6)
+    assert status == 1, log
+    assert withdrawn is not None, log
+    assert withdrawn["decision"] == "withdrawn", withdrawn
+    assert withdrawn["signal"] == "failure-rate", withdrawn
+    assert alias(faulty) == (version_n, {})
+    decided_at = datetime.fromisoformat(withdrawn["decided_at"])
+
+    outcomes = finished([s.arn for s in stream.sent], timeout=600)
+    on_bad = [s for s in stream.sent if s.version == version_bad]
+    on_n = [s for s in stream.sent if s.version == version_n]
+    assert on_bad, "no order reached the canary"
+    assert any(s.sent_at > decided_at for s in stream.sent), "no order was sent after the decision"
+    assert all(s.version == version_n for s in stream.sent if s.sent_at > decided_at), "an order reached N+1 late"
+    assert withdrawn["canary_executions_started_after_decision"] == []
+    for s in on_bad:  # every order the canary started ends there: rejected, payment named, stock given back
+        result = json.loads(outcomes[s.arn]["Result"])
+        assert result["success"] is False, result
+        assert [f["step"] for f in result["failures"]] == ["payment"], result
+    for s in on_n:
+        assert json.loads(outcomes[s.arn]["Result"])["success"] is True, outcomes[s.arn]
+    consumed = {product: quantity * len(on_n) for product, quantity in PRODUCTS.items()}
+    assert stock(faulty) == {product: stock_before[product] - consumed[product] for product in PRODUCTS}
+
+    # The local engine published the durable metrics per version, with Lambda's dimensions.
+    published = boto3.client("cloudwatch").list_metrics(Namespace="AWS/Lambda", MetricName="DurableExecutionStarted")
+    resources = {d["Value"] for m in published["Metrics"] for d in m["Dimensions"] if d["Name"] == "Resource"}
+    name = faulty["function_names"][FUNCTION]
+    assert {f"{name}:{version_n}", f"{name}:{version_bad}"} <= resources
+
+    # The record now says N+1 was withdrawn: applying again renders the alias as the controller left it.
+    apply_with(releases={FUNCTION: CANARY}, order_processing=PAYMENT_DECLINES)
+    assert alias(faulty) == (version_n, {})
+    assert not plan_has_changes(RELEASED, releases={FUNCTION: CANARY}, order_processing=PAYMENT_DECLINES)
+
+    # Release N+2: the fault switch off again, a new version; a healthy canary is promoted after its bake.
+    healthy = apply_with(releases={FUNCTION: HEALTHY_CANARY})
+    version_good = healthy["durable_releases"][FUNCTION]["candidate_version"]
+    assert int(version_good) > int(version_bad)
+    assert alias(healthy) == (version_n, {version_good: CANARY["canary_share"]})
+    status, promoted, log, stream = judged(healthy, tmp_path / "good")
+    assert status == 0, log
+    assert promoted is not None, log
+    assert promoted["decision"] == "promoted", promoted
+    assert alias(healthy) == (version_good, {})
+    outcomes = finished([s.arn for s in stream.sent], timeout=600)
+    assert all(json.loads(o["Result"])["success"] is True for o in outcomes.values())
+    apply_with(releases={FUNCTION: HEALTHY_CANARY})
+    assert not plan_has_changes(RELEASED, releases={FUNCTION: HEALTHY_CANARY})
+
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps({"withdrawn": withdrawn, "promoted": promoted}, indent=2) + "\n")
+    print(f"\n{table(withdrawn)}\n{table(promoted)}")
