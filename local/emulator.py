@@ -74,13 +74,17 @@ def counted_enforce(access_key_id: str, iam_action: str, *args: Any, **kwargs: A
     outcome = _enforce(access_key_id, iam_action, *args, **kwargs)
     if not iam_evaluator.is_root_access_key(access_key_id or ""):
         EVALUATIONS.record(iam_action, outcome is not None)
-        if outcome is not None:
+        if isinstance(outcome, iam_evaluator.AuthError):
             LOG.warning(
-                "AccessDenied: %s %s on %s (%s)",
-                getattr(outcome, "principal_arn", "") or access_key_id,
+                "refused (%s): %s %s on %s", outcome.code, access_key_id, iam_action, kwargs.get("resource_arn")
+            )
+        elif outcome is not None:
+            LOG.warning(
+                "AccessDenied (%s): %s %s on %s",
+                outcome.decision,
+                outcome.principal_arn,
                 iam_action,
                 kwargs.get("resource_arn", "*"),
-                getattr(outcome, "code", "") or getattr(outcome, "decision", ""),
             )
     return outcome
 
