@@ -191,7 +191,7 @@ confirm: check-env
 	fi
 
 .PHONY: plan
-plan: check-env package tf-init ## Plan ENV=<env> [EMULATOR=1]: build/plan-<env>.tfplan + build/plan-<env>.json
+plan: check-env check-credentials package tf-init ## Plan ENV=<env> [EMULATOR=1]: build/plan-<env>.tfplan + build/plan-<env>.json
 	@$(TF) plan -input=false -out=$(PLAN_FILE) $(TF_VARS)
 	@$(TF) show -json $(PLAN_FILE) > $(BUILD)/plan-$(ENV).json
 	@echo "plan: $(PLAN_FILE) and $(BUILD)/plan-$(ENV).json ($(TF_MODE))" >&2
