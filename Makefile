@@ -165,9 +165,11 @@ deployer-credentials: check-env venv
 ifneq ($(AS),)
 	@[[ "$(ENV)" == local ]] || { echo "error: AS=$(AS) runs as a deployer role in the emulator (ENV=local); dev and prod assume theirs in CI" >&2; exit 2; }
 	@[[ "$(AS)" == plan || "$(AS)" == apply ]] || { echo "error: AS must be plan or apply, not '$(AS)'" >&2; exit 2; }
-	@[[ -f $(DEPLOYER_STATE) ]] || { echo "error: no deployer roles in the emulator: run make deployer ENV=local first" >&2; exit 2; }
+	@[[ -f $(DEPLOYER_STATE) && -d $(TF_BUILD)/deployer-$(ENV).data ]] \
+	  || { echo "error: no deployer roles in the emulator: run make deployer ENV=local first" >&2; exit 2; }
 	@AWS_ENDPOINT_URL=$(EMULATOR_ENDPOINT) $(BIN)/python scripts/deployer_credentials.py --role $(AS) \
-	  --outputs <(terraform -chdir=terraform/deployer output -state=$(CURDIR)/$(DEPLOYER_STATE) -json) --out $(DEPLOYER_CREDENTIALS)
+	  --outputs <(TF_DATA_DIR=$(TF_BUILD)/deployer-$(ENV).data terraform -chdir=terraform/deployer output -json) \
+	  --out $(DEPLOYER_CREDENTIALS)
 endif
 
 # Lay out the working directory and initialise it (all output to stderr, so `make outputs` prints JSON only).

@@ -13,6 +13,11 @@ adds two routes to its ASGI app:
 * ``GET /_local/authorization``: how many policy evaluations of a non-root principal ministack made since it
   started (its own requests and the front's), how many were denied, by action.
 
+Two of ministack's request-to-IAM mappings differ from AWS's and are corrected here, so that policies written for
+AWS are evaluated as AWS evaluates them: reading a layer version is ``lambda:GetLayerVersion`` (ministack says
+``lambda:ListLayers``); ``CreateFunction`` is evaluated on the function it creates, and a DynamoDB call naming its
+table by ``ResourceArn`` (the tagging calls) on that table (ministack evaluates both on ``*``).
+
 Why glue: ministack evaluates only the requests it serves, and the durable-execution APIs (checkpoints, state,
 executions, a durable ``Invoke``) are served by AWS's durable engine behind the front, which has no IAM. Asking
 ministack's evaluator keeps one evaluator and one set of credentials; ``iam:SimulatePrincipalPolicy`` would evaluate
@@ -22,6 +27,7 @@ too, but cannot say who signed a request.
 import base64
 import json
 import logging
+import re
 import sys
 import threading
 from collections import Counter
@@ -30,7 +36,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ministack import app as ministack_app  # type: ignore[import-not-found]
-from ministack.core import iam_evaluator  # type: ignore[import-not-found]
+from ministack.core import iam_actions, iam_evaluator  # type: ignore[import-not-found]
 from ministack.core.responses import set_request_account_id, set_request_region  # type: ignore[import-not-found]
 from ministack.core.router import extract_access_key_id, extract_region  # type: ignore[import-not-found]
 
@@ -67,6 +73,44 @@ class Evaluations:
 
 EVALUATIONS = Evaluations()
 _enforce = iam_evaluator.enforce
+_extract_iam_action = iam_actions.extract_iam_action
+_dynamodb_resource_arns = iam_actions.dynamodb_resource_arns
+_extract_resource_arn = iam_actions.extract_resource_arn
+FUNCTIONS_PATH = re.compile(r"^/\d{4}-\d{2}-\d{2}/functions/?$")
+LAYER_VERSION_PATH = re.compile(r"^/\d{4}-\d{2}-\d{2}/layers/[^/]+/versions/\d+$")
+
+
+def aws_iam_action(service: str, method: str, path: str, *args: Any) -> Any:
+    """ministack's IAM action of a request, with AWS's name where ministack's differs."""
+    action = _extract_iam_action(service, method, path, *args)
+    if service == "lambda" and method == "GET" and LAYER_VERSION_PATH.match(path):
+        return "lambda:GetLayerVersion"
+    return action
+
+
+def aws_resource_arn(service: str, method: str, path: str, headers: Any, body: bytes, *rest: Any) -> Any:
+    """ministack's resource ARN of a request; for CreateFunction the function it creates, as AWS evaluates it."""
+    if service == "lambda" and method == "POST" and FUNCTIONS_PATH.match(path):
+        try:
+            name = json.loads(body or b"{}").get("FunctionName")
+        except (ValueError, AttributeError):
+            name = None
+        region, account = rest[-2], rest[-1]
+        if isinstance(name, str) and name:
+            return name if name.startswith("arn:") else f"arn:aws:lambda:{region}:{account}:function:{name}"
+    return _extract_resource_arn(service, method, path, headers, body, *rest)
+
+
+def aws_dynamodb_resource_arns(body: bytes, region: str, account_id: str) -> list[str]:
+    """The tables a DynamoDB request names, its ResourceArn included (ministack reads TableName/RequestItems)."""
+    found: list[str] = _dynamodb_resource_arns(body, region, account_id)
+    if found:
+        return found
+    try:
+        arn = json.loads(body or b"{}").get("ResourceArn")
+    except (ValueError, AttributeError):
+        return found
+    return [arn] if isinstance(arn, str) and arn.startswith("arn:") else found
 
 
 def counted_enforce(access_key_id: str, iam_action: str, *args: Any, **kwargs: Any) -> Any:
@@ -162,7 +206,11 @@ def with_local_routes(upstream: Callable[[Scope, Receive, Send], Awaitable[None]
 
 
 def main() -> int:
+    # ministack imports these from their modules at every request: the replacements apply to everything it serves.
     iam_evaluator.enforce = counted_enforce
+    iam_actions.extract_iam_action = aws_iam_action
+    iam_actions.dynamodb_resource_arns = aws_dynamodb_resource_arns
+    iam_actions.extract_resource_arn = aws_resource_arn
     ministack_app.app = with_local_routes(ministack_app.app)  # main() serves the module's `app`
     sys.argv = sys.argv[:1]
     ministack_app.main()

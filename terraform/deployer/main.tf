@@ -47,8 +47,8 @@ locals {
     # A mapping's ARN ends in a UUID Lambda assigns at creation: the account's mappings are the narrowest ARN.
     event_source_mappings = {
       resources = ["${local.arn}:lambda:${local.here}:event-source-mapping:*"]
-      read      = ["lambda:GetEventSourceMapping"]
-      write     = ["lambda:DeleteEventSourceMapping", "lambda:UpdateEventSourceMapping"]
+      read      = ["lambda:GetEventSourceMapping", "lambda:ListTags"]
+      write     = ["lambda:DeleteEventSourceMapping", "lambda:TagResource", "lambda:UntagResource", "lambda:UpdateEventSourceMapping"]
     }
     roles = {
       resources = ["${local.arn}:iam::${var.account_id}:role/${local.prefix}-*"]
