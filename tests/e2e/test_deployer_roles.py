@@ -35,7 +35,7 @@ TF_VARS = [
 
 def terraform(directory: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["terraform", f"-chdir={directory}", *args, "-input=false", "-no-color"],
+        ["terraform", f"-chdir={directory}", *args, *(["-input=false"] if args[0] != "output" else []), "-no-color"],
         env={k: v for k, v in env.items() if not k.startswith("TF_CLI_ARGS")},
         capture_output=True,
         text=True,
