@@ -116,7 +116,10 @@ endif
 PLAN_FILE := $(CURDIR)/$(BUILD)/plan-$(ENV).tfplan
 # AS=plan|apply (ENV=local only): Terraform runs as the environment's deployer role (terraform/deployer, applied
 # to the emulator by `make deployer ENV=local`), assumed the way GitHub Actions assumes it (OIDC web identity).
-AS ?=
+# (make's built-in AS, the assembler, is not a deployer role.)
+ifeq ($(origin AS),default)
+AS :=
+endif
 DEPLOYER_STATE       = $(if $(filter local,$(ENV)),$(BUILD)/local/deployer.tfstate,environments/$(ENV)/deployer.tfstate)
 DEPLOYER_CREDENTIALS = $(CURDIR)/$(BUILD)/deployer/credentials
 ifeq ($(TF_MODE),emulator)
