@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 from tests.e2e.conftest import ENDPOINT, ROOT
 from tests.e2e.local_stack import deployed_outputs, stack  # noqa: F401 - fixtures `outputs` and `stack`
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("iam_enforced")]
 ENVIRONMENT = "deployer"  # the stack's and the roles' name prefix in this test
 TFVARS = ROOT / "environments" / "local" / "terraform.tfvars"
 TF_VARS = [
