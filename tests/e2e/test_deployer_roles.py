@@ -23,6 +23,7 @@ from tests.e2e.local_stack import deployed_outputs, stack  # noqa: F401 - fixtur
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("iam_enforced")]
 ENVIRONMENT = "deployer"  # the stack's and the roles' name prefix in this test
+STATE_BUCKET = "deployer-state"
 TFVARS = ROOT / "environments" / "local" / "terraform.tfvars"
 TF_VARS = [
     f"-var-file={TFVARS}",
@@ -62,6 +63,7 @@ def as_profile(profile: str, credentials: Path) -> dict[str, str]:
 def roles(tmp_path_factory: pytest.TempPathFactory, outputs: dict[str, Any]) -> dict[str, Any]:
     """The deployer roles of ENVIRONMENT applied to the emulator (as the account root), with their credentials."""
     work = tmp_path_factory.mktemp("deployer")
+    boto3.client("s3").create_bucket(Bucket=STATE_BUCKET)  # the state bucket the roles are scoped to
     env = {**os.environ, "TF_DATA_DIR": str(work / "deployer.data")}
     ok(terraform(ROOT / "terraform" / "deployer", "init", f"-backend-config=path={work}/deployer.tfstate", env=env))
     ok(
@@ -72,7 +74,7 @@ def roles(tmp_path_factory: pytest.TempPathFactory, outputs: dict[str, Any]) -> 
             f"-var=environment={ENVIRONMENT}",
             "-var=account_id=000000000000",
             "-var=aws_region=us-east-1",
-            "-var=state_bucket=local-state",
+            f"-var=state_bucket={STATE_BUCKET}",
             "-var=state_key=local/terraform.tfstate",
             "-var=emulator=true",
             env=env,
