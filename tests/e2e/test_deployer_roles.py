@@ -135,9 +135,7 @@ def test_the_plan_role_writes_nothing(roles, outputs):
         return boto3.client(service, endpoint_url=ENDPOINT, region_name="us-east-1", **keys)
 
     writes = {
-        "s3:PutObject": lambda: client("s3").put_object(
-            Bucket="local-state", Key="local/terraform.tfstate", Body=b"{}"
-        ),
+        "s3:PutObject": lambda: client("s3").put_object(Bucket=STATE_BUCKET, Key="local/terraform.tfstate", Body=b"{}"),
         "lambda:UpdateFunctionConfiguration": lambda: client("lambda").update_function_configuration(
             FunctionName=f"{ENVIRONMENT}-tax-worker", Timeout=3
         ),
