@@ -31,6 +31,7 @@ TF_VARS = [
     "-var=emulator=true",
     f"-var=local_durable_endpoint={ENDPOINT}",
     f"-var=environment={ENVIRONMENT}",
+    f"-var=workloads_dir={ROOT}/functions",  # the stack runs from a copy here: the declarations by absolute path
 ]
 
 
