@@ -114,12 +114,25 @@ ifeq ($(ENV),local)
 TF_VARS   += -var=local_durable_endpoint=$(EMULATOR_ENDPOINT)
 endif
 PLAN_FILE := $(CURDIR)/$(BUILD)/plan-$(ENV).tfplan
+# AS=plan|apply (ENV=local only): Terraform runs as the environment's deployer role (terraform/deployer, applied
+# to the emulator by `make deployer ENV=local`), assumed the way GitHub Actions assumes it (OIDC web identity).
+# (make's built-in AS, the assembler, is not a deployer role.)
+ifeq ($(origin AS),default)
+AS :=
+endif
+DEPLOYER_STATE       = $(if $(filter local,$(ENV)),$(BUILD)/local/deployer.tfstate,environments/$(ENV)/deployer.tfstate)
+DEPLOYER_CREDENTIALS = $(CURDIR)/$(BUILD)/deployer/credentials
 ifeq ($(TF_MODE),emulator)
 TF_WORK := $(TF_BUILD)/$(TF_KEY)
 TF_DIR  := $(TF_WORK)/stack
 TF_VARS += -var=emulator=true
+ifneq ($(AS),)
+TF_ENV  := env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN AWS_ENDPOINT_URL=$(EMULATOR_ENDPOINT) \
+           AWS_SHARED_CREDENTIALS_FILE=$(DEPLOYER_CREDENTIALS) AWS_PROFILE=$(AS) TF_DATA_DIR=$(TF_BUILD)/$(TF_KEY).data
+else
 TF_ENV  := env -u AWS_PROFILE AWS_ENDPOINT_URL=$(EMULATOR_ENDPOINT) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
            AWS_SESSION_TOKEN= TF_DATA_DIR=$(TF_BUILD)/$(TF_KEY).data
+endif
 else
 TF_DIR  := $(CURDIR)/$(TF_STACK)
 TF_ENV  := env TF_DATA_DIR=$(TF_BUILD)/$(TF_KEY).data
@@ -141,9 +154,30 @@ define tf_workcopy
 	  > $(1)/stack/backend_override.tf
 endef
 
+# dev/prod on AWS: usable credentials of the environment's account (sts:GetCallerIdentity) before Terraform runs.
+.PHONY: check-credentials
+check-credentials: check-env
+ifeq ($(TF_MODE),remote)
+	@$(MAKE) -s venv >&2
+	@$(BIN)/python scripts/check_credentials.py --env $(ENV) --tfvars environments/$(ENV)/terraform.tfvars
+endif
+
+# AS=plan|apply: session credentials of that deployer role, in a credentials file under build/deployer/.
+.PHONY: deployer-credentials
+deployer-credentials: check-env venv
+ifneq ($(AS),)
+	@[[ "$(ENV)" == local ]] || { echo "error: AS=$(AS) runs as a deployer role in the emulator (ENV=local); dev and prod assume theirs in CI" >&2; exit 2; }
+	@[[ "$(AS)" == plan || "$(AS)" == apply ]] || { echo "error: AS must be plan or apply, not '$(AS)'" >&2; exit 2; }
+	@[[ -f $(DEPLOYER_STATE) && -d $(TF_BUILD)/deployer-$(ENV).data ]] \
+	  || { echo "error: no deployer roles in the emulator: run make deployer ENV=local first" >&2; exit 2; }
+	@AWS_ENDPOINT_URL=$(EMULATOR_ENDPOINT) $(BIN)/python scripts/deployer_credentials.py --role $(AS) \
+	  --outputs <(TF_DATA_DIR=$(TF_BUILD)/deployer-$(ENV).data terraform -chdir=terraform/deployer output -json) \
+	  --out $(DEPLOYER_CREDENTIALS)
+endif
+
 # Lay out the working directory and initialise it (all output to stderr, so `make outputs` prints JSON only).
 .PHONY: tf-init
-tf-init: check-env
+tf-init: check-env check-credentials deployer-credentials
 ifeq ($(TF_MODE),emulator)
 	$(call tf_workcopy,$(TF_WORK))
 endif
@@ -162,7 +196,7 @@ confirm: check-env
 	fi
 
 .PHONY: plan
-plan: check-env package tf-init ## Plan ENV=<env> [EMULATOR=1]: build/plan-<env>.tfplan + build/plan-<env>.json
+plan: check-env check-credentials package tf-init ## Plan ENV=<env> [EMULATOR=1]: build/plan-<env>.tfplan + build/plan-<env>.json
 	@$(TF) plan -input=false -out=$(PLAN_FILE) $(TF_VARS)
 	@$(TF) show -json $(PLAN_FILE) > $(BUILD)/plan-$(ENV).json
 	@echo "plan: $(PLAN_FILE) and $(BUILD)/plan-$(ENV).json ($(TF_MODE))" >&2
@@ -203,13 +237,33 @@ bootstrap-state: check-env ## Create the S3 state bucket named in environments/<
 	  -backend-config=path=$(CURDIR)/environments/$(ENV)/bootstrap.tfstate >&2; \
 	terraform -chdir=terraform/bootstrap apply -input=false -var=bucket=$$bucket -var=region=$$region
 
+# The deployer roles of an environment (terraform/deployer): GitHub OIDC provider, plan role, apply role. Applied
+# once by an administrator (dev, prod: after bootstrap-state; state in environments/<env>/deployer.tfstate, git-
+# ignored and disposable like the bootstrap's) or to the local emulator (ENV=local, state under build/local/).
+tfvar = $(shell sed -nE 's/^$(1) *= *"(.*)"/\1/p' $(2))
+
+.PHONY: deployer
+deployer: check-env check-credentials ## Apply ENV's deployer roles (GitHub OIDC provider, plan role, apply role)
+	@mkdir -p $(dir $(DEPLOYER_STATE))
+	@export TF_DATA_DIR=$(TF_BUILD)/deployer-$(ENV).data; \
+	$(if $(filter emulator,$(TF_MODE)),export AWS_ENDPOINT_URL=$(EMULATOR_ENDPOINT) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test;) \
+	terraform -chdir=terraform/deployer init -input=false -reconfigure -backend-config=path=$(CURDIR)/$(DEPLOYER_STATE) \
+	  >$(TF_BUILD)/deployer-$(ENV).init.log 2>&1 \
+	  || { cat $(TF_BUILD)/deployer-$(ENV).init.log >&2; exit 1; }; \
+	terraform -chdir=terraform/deployer apply -input=false -auto-approve \
+	  -var=environment=$(ENV) -var=account_id=$(call tfvar,account_id,environments/$(ENV)/terraform.tfvars) \
+	  -var=aws_region=$(call tfvar,aws_region,environments/$(ENV)/terraform.tfvars) \
+	  -var=state_bucket=$(or $(call tfvar,bucket,environments/$(ENV)/backend.hcl),local-state) \
+	  -var=state_key=$(or $(call tfvar,key,environments/$(ENV)/backend.hcl),local/terraform.tfstate) \
+	  -var=emulator=$(if $(filter emulator,$(TF_MODE)),true,false)
+
 .PHONY: fmt
 fmt: ## Format the Terraform sources in place
 	terraform fmt -recursive terraform environments
 
 .PHONY: validate
 validate: ## terraform validate the root and every module (offline, no backend)
-	@for dir in $(TF_STACK) terraform/bootstrap $(TF_MODULES); do \
+	@for dir in $(TF_STACK) terraform/bootstrap terraform/deployer $(TF_MODULES); do \
 	  export TF_DATA_DIR=$(TF_BUILD)/validate/$$(basename $$dir); \
 	  terraform -chdir=$$dir init -input=false -backend=false >/dev/null; \
 	  printf '%-40s ' "$$dir"; terraform -chdir=$$dir validate -no-color; \

@@ -28,7 +28,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from local.aws import REGION, client
+from local.aws import REGION, client, role_client
 from local.durable_functions import durable_functions
 
 LOG = logging.getLogger("esm-poller")
@@ -44,6 +44,7 @@ class Mapping:
 
     uuid: str
     function_arn: str
+    role_arn: str
     queue_url: str
     queue_arn: str
     batch_size: int
@@ -52,12 +53,13 @@ class Mapping:
     maximum_concurrency: int
 
     @classmethod
-    def from_api(cls, mapping: dict[str, Any], sqs: Any) -> "Mapping":
+    def from_api(cls, mapping: dict[str, Any], sqs: Any, lambda_client: Any) -> "Mapping":
         queue_arn = mapping["EventSourceArn"]
         queue_name, account = queue_arn.split(":")[5], queue_arn.split(":")[4]
         return cls(
             uuid=mapping["UUID"],
             function_arn=mapping["FunctionArn"],
+            role_arn=lambda_client.get_function_configuration(FunctionName=mapping["FunctionArn"])["Role"],
             queue_url=sqs.get_queue_url(QueueName=queue_name, QueueOwnerAWSAccountId=account)["QueueUrl"],
             queue_arn=queue_arn,
             batch_size=int(mapping.get("BatchSize", 10)),
@@ -75,7 +77,7 @@ def durable_mappings(lambda_client: Any, sqs: Any) -> list[Mapping]:
         for mapping in page["EventSourceMappings"]:
             function_name = mapping.get("FunctionArn", "").split(":function:")[-1].split(":")[0]
             if ":sqs:" in mapping.get("EventSourceArn", "") and function_name in durable:
-                mappings.append(Mapping.from_api(mapping, sqs))
+                mappings.append(Mapping.from_api(mapping, sqs, lambda_client))
     return mappings
 
 
@@ -135,31 +137,35 @@ def failed_records(lambda_client: Any, mapping: Mapping, messages: list[dict[str
     return {str(message_id) for message_id in failed}
 
 
-def settle(sqs: Any, mapping: Mapping, messages: list[dict[str, Any]], failed: set[str]) -> None:
-    """Delete what succeeded; make the failed records visible again for their next receive."""
-    done = [m for m in messages if m["MessageId"] not in failed]
-    for start in range(0, len(done), 10):
-        chunk = done[start : start + 10]
-        entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)]
-        sqs.delete_message_batch(QueueUrl=mapping.queue_url, Entries=entries)
+def settle(sqs: Any, service_sqs: Any, mapping: Mapping, messages: list[dict[str, Any]], failed: set[str]) -> None:
+    """Delete what succeeded (``sqs``: the function's role); make the failed records visible again for their next
+    receive (``service_sqs``: the local shortcut is the service's, not a call Lambda's ESM makes with the role).
+
+    One DeleteMessage per record: IAM authorizes DeleteMessageBatch as sqs:DeleteMessage, but the emulator evaluates
+    it as an action of its own name, which no policy grants."""
+    for message in messages:
+        if message["MessageId"] not in failed:
+            sqs.delete_message(QueueUrl=mapping.queue_url, ReceiptHandle=message["ReceiptHandle"])
     for message in messages:
         if message["MessageId"] in failed:
-            sqs.change_message_visibility(
+            service_sqs.change_message_visibility(
                 QueueUrl=mapping.queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
             )
 
 
 def poll(mapping: Mapping, stop: threading.Event) -> None:
-    """One unit of the mapping's concurrency: receive, invoke, settle, until stopped."""
-    sqs, lambda_client = client("sqs"), client("lambda", read_timeout=960)
+    """One unit of the mapping's concurrency: receive, invoke, settle, until stopped. The queue calls are made
+    with the function's execution role, as Lambda's pollers make them; the invoke is the service's own."""
+    sqs, service_sqs = role_client("sqs", mapping.role_arn, f"esm-{mapping.uuid}"[:64]), client("sqs")
+    lambda_client = client("lambda", read_timeout=960)
     while not stop.is_set():
         try:
             batch = collect_batch(sqs, mapping, stop)
             if batch and stop.is_set():  # stopping: hand the batch back to the queue instead of starting it
-                settle(sqs, mapping, batch, {m["MessageId"] for m in batch})
+                settle(sqs, service_sqs, mapping, batch, {m["MessageId"] for m in batch})
             elif batch:
                 failed = failed_records(lambda_client, mapping, batch)
-                settle(sqs, mapping, batch, failed)
+                settle(sqs, service_sqs, mapping, batch, failed)
                 LOG.info("%s: batch of %d, %d back to the queue", mapping.function_arn, len(batch), len(failed))
         except (BotoCoreError, ClientError):
             # The endpoint went away (a restart of the front or the engine): as Lambda's ESM, keep polling. What

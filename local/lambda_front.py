@@ -42,7 +42,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from local.aws import client
+from local.authorization import Authorizer, function_arn
+from local.aws import REGION, client
 from local.durable_functions import DurableConfig, durable_functions
 
 LOG = logging.getLogger("lambda-front")
@@ -102,6 +103,8 @@ class Front:
         self.registry = DurableRegistry(client("cloudformation", emulator_url))
         self.functions = client("lambda", emulator_url)
         self.executions = client("lambda", engine_url)
+        self.authorizer = Authorizer(emulator_url, self.execution_function, REGION)
+        self._account = client("sts", emulator_url).get_caller_identity()["Account"]
         # Starts under one execution name are serialised; a fixed set of locks, so nothing grows per name.
         self._name_locks = [threading.Lock() for _ in range(NAME_LOCKS)]
 
@@ -114,18 +117,41 @@ class Front:
             query = urllib.parse.parse_qs(url.query)
             if ref and (config := self.registry.get(ref["name"])) is not None:
                 qualifier = query.get("Qualifier", [ref["qualifier"]])[0]
-                return self.invoke_durable(ref["name"], qualifier, config, headers, body)
-        upstream = self.engine if ENGINE_PATH.match(url.path) else self.emulator
-        return forward(upstream, method, target, headers, body)
+                return self.invoke_durable(ref["name"], qualifier, config, target, headers, body)
+        if not ENGINE_PATH.match(url.path):
+            return forward(self.emulator, method, target, headers, body)
+        try:
+            checks = self.authorizer.checks(method, url.path, urllib.parse.parse_qs(url.query), body, self._account)
+        except ClientError as error:  # the execution named does not exist
+            return client_error(error)
+        denial = self.authorizer.authorize(method, target, headers, body, checks)
+        if denial is not None:
+            return Reply.error(denial.status, denial.code, denial.message)
+        return forward(self.engine, method, target, headers, body)
+
+    def execution_function(self, engine_arn: str) -> tuple[str, str]:
+        """(qualified function ARN, execution name) of an execution of the engine."""
+        details = self.executions.get_durable_execution(DurableExecutionArn=engine_arn)
+        return str(details["FunctionArn"]), str(details["DurableExecutionName"])
 
     # -- durable Invoke -----------------------------------------------------------------------------------------
-    def invoke_durable(
-        self, name: str, qualifier: str | None, config: DurableConfig, headers: dict[str, str], payload: bytes
+    def invoke_durable(  # noqa: PLR0917 - the request's parts
+        self,
+        name: str,
+        qualifier: str | None,
+        config: DurableConfig,
+        target: str,
+        headers: dict[str, str],
+        payload: bytes,
     ) -> Reply:
         lowered = {k.lower(): v for k, v in headers.items()}
         invocation_type = lowered.get("x-amz-invocation-type", "RequestResponse")
         try:
             version, account = self.version_of(name, qualifier)
+            invoked = function_arn(REGION, account, f"{name}:{qualifier}")
+            denial = self.authorizer.authorize("POST", target, headers, payload, [("lambda:InvokeFunction", invoked)])
+            if denial is not None:
+                return Reply.error(denial.status, denial.code, denial.message)
             if invocation_type == "DryRun":
                 return Reply(204, headers={"X-Amz-Executed-Version": version})
             text = json_payload(payload)

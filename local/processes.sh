@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The local environment's processes, each started with a pid file and a log under $STATE (build/local/):
-#   ministack        127.0.0.1:$PORT+100  every function, queue, table, bucket, role, stack (emulator.log)
+#   ministack        127.0.0.1:$PORT+100  every function, queue, table, bucket, role, stack, with IAM enforced
+#                                         (AUTH=true; local/emulator.py adds the front's authorizer) (emulator.log)
 #   durable_engine   127.0.0.1:$PORT+200  AWS's durable-execution engine (dex-local-runner), sqlite store; resumes
 #                                         the store's unfinished executions when it starts (engine.log)
 #   lambda_front     127.0.0.1:$PORT      the one endpoint users and tools point at (front.log)
@@ -12,7 +13,8 @@
 #                              Terraform state goes too
 #   local/processes.sh check   exit 1 with a hint when the front is not up
 #   local/processes.sh restart-engine  stop the front and the engine, start both again (same store; make soak)
-# PORT comes from LOCAL_PORT (default 4566), STATE from LOCAL_STATE_DIR (default build/local).
+# PORT comes from LOCAL_PORT (default 4566), STATE from LOCAL_STATE_DIR (default build/local). LOCAL_IAM=enforce starts
+# the emulator with IAM enforced (default: off until the whole suite is proven under it; docs/security.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +22,7 @@ PORT=${LOCAL_PORT:-4566}
 EMULATOR_PORT=$((PORT + 100))
 ENGINE_PORT=$((PORT + 200))
 STATE=${LOCAL_STATE_DIR:-build/local}
-MINISTACK=${MINISTACK:-.venv-emulator/bin/ministack}
+EMULATOR_PYTHON=${EMULATOR_PYTHON:-.venv-emulator/bin/python}
 PYTHON=${PYTHON_BIN:-.venv/bin/python}
 LOCAL_TF_STATE=${LOCAL_TF_STATE:-environments/local/terraform.tfstate}
 CONFIGS=$STATE/function-configs.json
@@ -90,7 +92,7 @@ case "${1:-}" in
       rm -f "$LOCAL_TF_STATE" "$LOCAL_TF_STATE.backup" "$STATE/durable-executions.sqlite" "$CONFIGS"
       stop engine
     fi
-    GATEWAY_PORT=$EMULATOR_PORT BIND_HOST=127.0.0.1 start emulator emulator_up "$MINISTACK"
+    AUTH=$([[ ${LOCAL_IAM:-off} == enforce ]] && echo true || echo false) GATEWAY_PORT=$EMULATOR_PORT BIND_HOST=127.0.0.1 start emulator emulator_up "$EMULATOR_PYTHON" -m local.emulator
     start_engine
     start_front
     echo "local Lambda API on http://127.0.0.1:${PORT}"

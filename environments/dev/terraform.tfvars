@@ -1,6 +1,7 @@
 # dev: the team's shared AWS test environment. Compare with ../prod/terraform.tfvars: that diff is every
 # difference between the two.
 environment         = "dev"
+account_id          = "111111111111"
 aws_region          = "us-east-1"
 log_level           = "DEBUG"
 log_retention_days  = 14

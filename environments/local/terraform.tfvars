@@ -1,6 +1,7 @@
 # local: the ministack emulator on AWS_ENDPOINT_URL (default http://127.0.0.1:4566), fake credentials, local
 # state. Same composition as dev and prod.
 environment         = "local"
+account_id          = "000000000000"
 aws_region          = "us-east-1"
 emulator            = true
 log_level           = "DEBUG"

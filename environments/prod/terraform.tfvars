@@ -1,5 +1,6 @@
 # prod: customer traffic. Compare with ../dev/terraform.tfvars: that diff is every difference between the two.
 environment         = "prod"
+account_id          = "222222222222"
 aws_region          = "us-east-1"
 log_level           = "INFO"
 log_retention_days  = 365

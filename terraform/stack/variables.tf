@@ -18,6 +18,16 @@ variable "aws_region" {
   }
 }
 
+variable "account_id" {
+  description = "The AWS account the environment lives in: Terraform refuses credentials of any other account."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be a 12-digit AWS account id."
+  }
+}
+
 variable "emulator" {
   description = "Target the local emulator (AWS_ENDPOINT_URL, fake credentials, no STS/metadata calls)."
   type        = bool

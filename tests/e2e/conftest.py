@@ -8,6 +8,7 @@ never touch a developer's running local environment. ``make test-e2e`` prepares 
 destroy through TF_CLI_ARGS_*, with the checkpoint endpoint of the durable handlers pointed at this front.
 """
 
+import json
 import os
 import subprocess
 import urllib.request
@@ -68,3 +69,14 @@ def local_environment() -> Iterator[str]:
         yield ENDPOINT
     finally:
         local_processes("down")
+
+
+@pytest.fixture
+def iam_enforced(local_environment: str) -> None:
+    """Skip a test that needs IAM enforced when the environment was started with LOCAL_IAM=off."""
+    emulator = (
+        f"http://127.0.0.1:{int(PORT) + 100}"  # local/processes.sh: the emulator listens on the front's port + 100
+    )
+    with urllib.request.urlopen(f"{emulator}/_local/authorization", timeout=5) as answer:
+        if not json.loads(answer.read()).get("auth"):
+            pytest.skip("IAM enforcement is off (LOCAL_IAM=off)")

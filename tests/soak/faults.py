@@ -25,6 +25,7 @@ from tests.soak.contention import order
 from tests.soak.env import SoakEnv, wait_until
 
 WORKER = "payment"
+FAULT_POLICY = "make-soak-fault-injection"
 
 
 @contextmanager
@@ -62,6 +63,18 @@ def fault_switch(  # noqa: PLR0917 - the switch's fields
         "delay_seconds": delay_seconds,
         "table": env.outputs["inventory_table_name"],
     }
+    # The grant Terraform gives the worker with the switch (terraform/stack/order_processing.tf, fault_policy): its
+    # call counter in the inventory table. IAM is enforced locally, so the switch needs it here too.
+    iam, role = env.client("iam"), f"{worker_name}-role"
+    table_arn = env.client("dynamodb").describe_table(TableName=spec["table"])["Table"]["TableArn"]
+    counter = {"Effect": "Allow", "Action": ["dynamodb:UpdateItem"], "Resource": [table_arn]}
+    iam.put_role_policy(
+        RoleName=role,
+        PolicyName=FAULT_POLICY,
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Sid": "FaultInjectionCounter", **counter}]}
+        ),
+    )
     faulty_worker = _publish(lam, worker_name, {**worker_before, "FAULT_INJECTION": json.dumps(spec)})
     faulty = _publish(lam, orchestrator, {**pinned, variable: f"{pinned[variable].rsplit(':', 1)[0]}:{faulty_worker}"})
     lam.update_alias(FunctionName=orchestrator, Name="live", FunctionVersion=faulty)
@@ -71,6 +84,7 @@ def fault_switch(  # noqa: PLR0917 - the switch's fields
         lam.update_alias(FunctionName=orchestrator, Name="live", FunctionVersion=live)
         _set_environment(lam, orchestrator, orchestrator_latest)
         _set_environment(lam, worker_name, worker_latest)
+        iam.delete_role_policy(RoleName=role, PolicyName=FAULT_POLICY)
 
 
 def _variables(lam: Any, name: str, qualifier: str = "$LATEST") -> dict[str, str]:

@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from local.authorization import Authorizer, function_arn
 from local.lambda_front import ENGINE_PATH, FUNCTION_REF, INVOKE_PATH, Refusal, json_payload
 from scripts import workloads
 
@@ -95,3 +96,65 @@ def test_the_timeline_folds_events_into_operations_in_start_order():
     assert operations[-1].seconds is None
     table = workloads.format_timeline(operations)
     assert "    invoke-tax" in table
+
+
+EXECUTION = "arn:aws:lambda:us-east-1:000000000000:function:local-order-processor:3/durable-execution/order-1/id-9"
+
+
+def authorizer() -> Authorizer:
+    return Authorizer(
+        "http://127.0.0.1:9",
+        lambda arn: ("arn:aws:lambda:us-east-1:000000000000:function:local-order-processor:3", "order-1"),
+        "us-east-1",
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "action"),
+    [
+        ("POST", "/2025-12-01/durable-executions/x%2Fid-9/checkpoint", "lambda:CheckpointDurableExecution"),
+        ("GET", "/2025-12-01/durable-executions/x%2Fid-9/state", "lambda:GetDurableExecutionState"),
+        ("GET", "/2025-12-01/durable-executions/x%2Fid-9", "lambda:GetDurableExecution"),
+        ("GET", "/2025-12-01/durable-executions/x%2Fid-9/history", "lambda:GetDurableExecutionHistory"),
+        ("POST", "/2025-12-01/durable-executions/x%2Fid-9/stop", "lambda:StopDurableExecution"),
+    ],
+)
+def test_an_execution_api_is_checked_on_the_executions_own_arn(method, path, action):
+    assert authorizer().checks(method, path, {}, b"", "000000000000") == [(action, EXECUTION)]
+
+
+def test_a_checkpoint_starting_chained_invokes_is_also_an_invoke_of_each_target_as_named():
+    updates = [
+        {"Id": "1", "Type": "CHAINED_INVOKE", "Action": "START", "ChainedInvokeOptions": {"FunctionName": "w"}},
+        {"Id": "2", "Type": "CHAINED_INVOKE", "Action": "START", "ChainedInvokeOptions": {"FunctionName": "w:$LATEST"}},
+        {"Id": "3", "Type": "STEP", "Action": "START"},
+        {"Id": "4", "Type": "CHAINED_INVOKE", "Action": "SUCCEED"},
+    ]
+    body = json.dumps({"CheckpointToken": "t", "Updates": updates}).encode()
+    checks = authorizer().checks("POST", "/2025-12-01/durable-executions/x%2Fid-9/checkpoint", {}, body, "000000000000")
+    assert checks == [
+        ("lambda:CheckpointDurableExecution", EXECUTION),
+        ("lambda:InvokeFunction", "arn:aws:lambda:us-east-1:000000000000:function:w"),
+        ("lambda:InvokeFunction", "arn:aws:lambda:us-east-1:000000000000:function:w:$LATEST"),
+    ]
+
+
+def test_listing_executions_is_checked_on_the_function_and_qualifier():
+    checks = authorizer().checks(
+        "GET", "/2025-12-01/functions/fn/durable-executions", {"Qualifier": ["live"]}, b"", "1"
+    )
+    assert checks == [("lambda:ListDurableExecutionsByFunction", "arn:aws:lambda:us-east-1:1:function:fn:live")]
+    assert authorizer().checks("POST", "/2025-12-01/durable-executions/x/unknown", {}, b"", "1") == []
+
+
+@pytest.mark.parametrize(
+    ("reference", "arn"),
+    [
+        ("fn", "arn:aws:lambda:us-east-1:1:function:fn"),
+        ("fn:7", "arn:aws:lambda:us-east-1:1:function:fn:7"),
+        ("2:function:fn:live", "arn:aws:lambda:us-east-1:2:function:fn:live"),
+        ("arn:aws:lambda:eu-west-1:3:function:fn", "arn:aws:lambda:eu-west-1:3:function:fn"),
+    ],
+)
+def test_a_function_is_checked_as_the_caller_named_it(reference, arn):
+    assert function_arn("us-east-1", "1", reference) == arn
