@@ -86,7 +86,8 @@ locals {
           FunctionName = var.durable_functions[pair[0]].function_name
           Resource     = "${var.durable_functions[pair[0]].function_name}:${var.canary_versions[pair[0]]}"
         }
-        what = "${var.durable_functions[pair[0]].function_name} canary version ${var.canary_versions[pair[0]]}: ${local.alarm_kinds[pair[1]].what}"
+        # The version is in the Resource dimension; the description stays known at plan time, before it is published.
+        what = "${var.durable_functions[pair[0]].function_name} canary (the version in the Resource dimension): ${local.alarm_kinds[pair[1]].what}"
       })
     },
   ) : {}
