@@ -46,8 +46,10 @@ def fault_switch(  # noqa: PLR0917 - the switch's fields
 
     Releases are pinned (the orchestrator's version names the worker versions it calls), so the switch ships as a
     deploy would: a new worker version with the variable, a new orchestrator version pinning it, the live alias
-    moved onto it. After the block the alias goes back to the version it served and both functions' unpublished
-    configuration is restored, so the next apply finds what Terraform left.
+    moved onto it. Leaving the block releases the fix the same way: both functions published again with the
+    configuration they had before, the alias moved onto that, and their unpublished configuration restored. The
+    newest published versions are then healthy again, which matters because Terraform reads a function's newest
+    published version as its release: the next apply pins the fixed worker, never the faulty one.
     """
     lam = env.client("lambda")
     orchestrator, worker_name = env.function(orchestrator), env.function(worker_function or f"{worker}-worker")
@@ -81,7 +83,11 @@ def fault_switch(  # noqa: PLR0917 - the switch's fields
     try:
         yield
     finally:
-        lam.update_alias(FunctionName=orchestrator, Name="live", FunctionVersion=live)
+        fixed_worker = _publish(lam, worker_name, worker_before, "the fix")
+        fixed = _publish(
+            lam, orchestrator, {**pinned, variable: f"{pinned[variable].rsplit(':', 1)[0]}:{fixed_worker}"}, "the fix"
+        )
+        lam.update_alias(FunctionName=orchestrator, Name="live", FunctionVersion=fixed)
         _set_environment(lam, orchestrator, orchestrator_latest)
         _set_environment(lam, worker_name, worker_latest)
         iam.delete_role_policy(RoleName=role, PolicyName=FAULT_POLICY)
@@ -92,10 +98,10 @@ def _variables(lam: Any, name: str, qualifier: str = "$LATEST") -> dict[str, str
     return dict(config.get("Environment", {}).get("Variables", {}))
 
 
-def _publish(lam: Any, name: str, variables: dict[str, str]) -> str:
+def _publish(lam: Any, name: str, variables: dict[str, str], what: str = "fault switch") -> str:
     """Set the function's environment and publish it as a new version; the version number."""
     _set_environment(lam, name, variables)
-    return str(lam.publish_version(FunctionName=name, Description="make soak: fault switch")["Version"])
+    return str(lam.publish_version(FunctionName=name, Description=f"make soak: {what}")["Version"])
 
 
 def _set_environment(lam: Any, name: str, variables: dict[str, str]) -> None:
