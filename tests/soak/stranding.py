@@ -5,7 +5,7 @@ of every worker their live versions pin, the ``live`` aliases moved onto them, a
 starts its share of the orders (Invoke, InvocationType Event, a DurableExecutionName each) and sends its share of
 the pipeline messages. Cold workers answer seconds apart, each answer re-invokes a handler whose previous
 invocation is often still running (the engine defers the re-invoke), and the orders' confirmation wait ends while
-the invocation that started it is still returning: the interleavings in which the engine used to lose the
+the invocation that started it is still returning: the interleavings in which the stock engine loses the
 re-invoke (local/README.md, "Executions stranded by a lost wake-up").
 
 Counts, once every execution has ended or ``settle_timeout_s`` passed after each round: executions still
