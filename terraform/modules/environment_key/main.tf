@@ -6,7 +6,8 @@
 # - each `users` entry names the roles (by ARN, as aws:PrincipalArn, so they need not exist yet) that may run its
 #   actions through its services only (kms:ViaService); the roles' own IAM policies grant them the same actions;
 # - `operators` let IAM principals of the account (CI, people) decrypt and encrypt through the named services only,
-#   where their own IAM policies allow it (sending to a queue, reading a durable execution);
+#   where their own IAM policies allow it (sending to a queue, reading a durable execution), for the environment's
+#   resources only when the service names them in the encryption context;
 # - CloudWatch Logs encrypts the log groups whose ARNs match `log_group_arn_pattern` (encryption context).
 
 locals {
@@ -70,7 +71,7 @@ locals {
       Resource  = "*"
       Condition = merge(
         { StringEquals = merge(local.caller, { "kms:ViaService" = "${o.service}.${local.here}" }) },
-        o.encryption_context == null ? {} : { ArnLike = { "kms:EncryptionContext:${o.encryption_context.key}" = o.encryption_context.arn_pattern } },
+        o.encryption_context == null ? {} : { StringLike = { "kms:EncryptionContext:${o.encryption_context.key}" = o.encryption_context.pattern } },
       )
     }],
   )

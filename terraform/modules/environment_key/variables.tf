@@ -80,13 +80,13 @@ variable "users" {
 }
 
 variable "operators" {
-  description = "IAM principals of the account (CI, people) that may use the key through one service, when their own IAM policies allow it, by statement id: service (short name: kms:ViaService), actions (kms:Decrypt, kms:GenerateDataKey), encryption_context (optional: key such as aws:sqs:arn and the ARN pattern its value must match)."
+  description = "IAM principals of the account (the deployer roles, CI, people) that may use the key through one service, when their own IAM policies allow it, by statement id: service (short name: kms:ViaService), actions (kms:Decrypt, kms:GenerateDataKey), encryption_context (optional: a key the service sets, such as aws:sqs:arn or aws:dynamodb:tableName, and the pattern its value must match, StringLike)."
   type = map(object({
     service = string
     actions = list(string)
     encryption_context = optional(object({
-      key         = string
-      arn_pattern = string
+      key     = string
+      pattern = string
     }))
   }))
   default = {}
@@ -107,8 +107,8 @@ variable "operators" {
   }
 
   validation {
-    condition     = alltrue([for o in values(var.operators) : o.encryption_context == null || can(regex("^arn:", try(o.encryption_context.arn_pattern, "")))])
-    error_message = "operators.<sid>.encryption_context.arn_pattern must be an ARN pattern (arn:...)."
+    condition     = alltrue([for o in values(var.operators) : o.encryption_context == null || try(can(regex("^aws:[a-z0-9-]+:[A-Za-z]+$", o.encryption_context.key)) && length(o.encryption_context.pattern) > 0, false)])
+    error_message = "operators.<sid>.encryption_context needs a key the service sets (aws:SERVICE:NAME, e.g. aws:sqs:arn) and a non-empty pattern."
   }
 }
 

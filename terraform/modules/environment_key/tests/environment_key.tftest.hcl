@@ -19,7 +19,7 @@ variables {
     QueueProducers = {
       service            = "sqs"
       actions            = ["kms:GenerateDataKey", "kms:Decrypt"]
-      encryption_context = { key = "aws:sqs:arn", arn_pattern = "arn:aws:sqs:us-east-1:111111111111:dev-*" }
+      encryption_context = { key = "aws:sqs:arn", pattern = "arn:aws:sqs:us-east-1:111111111111:dev-*" }
     }
   }
 }
@@ -86,7 +86,7 @@ run "the_policy_names_exactly_the_users_their_actions_and_services" {
   assert {
     condition = one([for s in jsondecode(aws_kms_key.this.policy).Statement : s if s.Sid == "QueueProducers"]).Condition == {
       StringEquals = { "kms:CallerAccount" = "111111111111", "kms:ViaService" = "sqs.us-east-1.amazonaws.com" }
-      ArnLike      = { "kms:EncryptionContext:aws:sqs:arn" = "arn:aws:sqs:us-east-1:111111111111:dev-*" }
+      StringLike   = { "kms:EncryptionContext:aws:sqs:arn" = "arn:aws:sqs:us-east-1:111111111111:dev-*" }
     }
     error_message = "Operators may use the key through their one service, for the environment's resources only."
   }
