@@ -39,8 +39,9 @@ locals {
     }
   }
 
-  # The environment's key for the modules: null when off. An object, so "is there a key" is known at plan time.
-  environment_key = local.key_enabled ? { arn = module.environment_key[0].key_arn } : null
+  # The environment's key for the modules and resources: null when off. Whether there is a key is decided by
+  # local.key_enabled (known at plan time), never by comparing the key's ARN (unknown until it exists) with null.
+  environment_key_arn = local.key_enabled ? module.environment_key[0].key_arn : null
 }
 
 module "environment_key" {

@@ -134,9 +134,10 @@ module "worker" {
     timeout               = 30
   })
   # Its log group, and the tables it uses (kms:Decrypt), are encrypted with the environment's key.
-  kms_key = local.environment_key == null ? null : merge(local.environment_key, {
+  kms_key = !local.key_enabled ? null : {
+    arn     = local.environment_key_arn
     actions = contains(keys(local.table_user_role_arns), each.key) ? local.key_use.TableUsers.actions : []
-  })
+  }
 }
 
 module "durable" {
@@ -155,7 +156,7 @@ module "durable" {
   })
   execution_timeout     = each.value.execution_timeout
   retention_period_days = var.durable_retention_days
-  kms_key               = local.environment_key
+  kms_key               = local.key_enabled ? { arn = local.environment_key_arn } : null
   retain_on_delete      = var.deletion_protection
   release = {
     strategy     = local.releases[each.key].strategy
@@ -202,7 +203,7 @@ resource "aws_dynamodb_table" "this" {
   # The environment's key where there is one (environment_key.tf), else DynamoDB's AWS managed key.
   server_side_encryption {
     enabled     = true
-    kms_key_arn = local.environment_key == null ? null : local.environment_key.arn
+    kms_key_arn = local.environment_key_arn
   }
 }
 
