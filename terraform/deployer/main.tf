@@ -85,8 +85,9 @@ locals {
       ]
       read = ["logs:ListTagsForResource", "logs:ListTagsLogGroup"]
       write = [
-        "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DeleteRetentionPolicy", "logs:PutRetentionPolicy",
-        "logs:TagLogGroup", "logs:TagResource", "logs:UntagLogGroup", "logs:UntagResource",
+        "logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DeleteRetentionPolicy",
+        "logs:DisassociateKmsKey", "logs:PutRetentionPolicy", "logs:TagLogGroup", "logs:TagResource",
+        "logs:UntagLogGroup", "logs:UntagResource",
       ]
     }
     stacks = {
