@@ -54,7 +54,7 @@ module "environment_key" {
   region                = var.aws_region
   partition             = local.partition
   log_group_arn_pattern = "arn:${local.partition}:logs:${var.aws_region}:${var.account_id}:log-group:/aws/lambda/${local.prefix}-*"
-  users                 = local.key_use
+  users                 = { for sid, use in local.key_use : sid => use if length(use.role_arns) > 0 }
   # Principals whose own IAM policies allow it (the deployer roles, CI, people operating the environment), through
   # one service each and, where the service names the resource, for this environment's resources only.
   operators = {
