@@ -9,6 +9,12 @@ tracing_mode        = "Active"
 deletion_protection = false
 demo_inventory      = true
 
+# The environment's own KMS key encrypts durable payloads, queues, tables and log groups (docs/security.md).
+environment_key = {
+  enabled              = true
+  deletion_window_days = 7
+}
+
 durable_retention_days = 7
 
 order_processing = {

@@ -10,6 +10,12 @@ tracing_mode        = "PassThrough" # no X-Ray daemon in the emulator
 deletion_protection = false
 demo_inventory      = true
 
+# No environment key: the emulator keeps the key id on queues, tables and log groups but encrypts nothing with it,
+# and its CloudFormation drops DurableConfig (docs/security.md). dev and prod turn it on.
+environment_key = {
+  enabled = false
+}
+
 durable_retention_days = 1
 
 order_processing = {

@@ -8,6 +8,12 @@ tracing_mode        = "Active"
 deletion_protection = true
 demo_inventory      = false
 
+# The environment's own KMS key encrypts durable payloads, queues, tables and log groups (docs/security.md).
+environment_key = {
+  enabled              = true
+  deletion_window_days = 30
+}
+
 durable_retention_days = 30
 
 order_processing = {

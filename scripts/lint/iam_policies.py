@@ -33,6 +33,8 @@ STAR_RESOURCE_ACTIONS: dict[str, str] = {
     "lambda:CreateEventSourceMapping": "authorized on no resource; the function is named in the request (deployer)",
     "lambda:ListEventSourceMappings": "a list call with no resource type (deployer: finds a function's mapping)",
     "logs:DescribeLogGroups": "a list call with no resource type (deployer: the provider reads log groups with it)",
+    "kms:ListAliases": "a list call with no resource type (deployer: the provider finds the key's alias with it)",
+    "kms:CreateKey": "creates a key, so names no resource (deployer: conditioned on the environment's tag)",
 }
 
 

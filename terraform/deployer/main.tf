@@ -85,8 +85,9 @@ locals {
       ]
       read = ["logs:ListTagsForResource", "logs:ListTagsLogGroup"]
       write = [
-        "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DeleteRetentionPolicy", "logs:PutRetentionPolicy",
-        "logs:TagLogGroup", "logs:TagResource", "logs:UntagLogGroup", "logs:UntagResource",
+        "logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DeleteRetentionPolicy",
+        "logs:DisassociateKmsKey", "logs:PutRetentionPolicy", "logs:TagLogGroup", "logs:TagResource",
+        "logs:UntagLogGroup", "logs:UntagResource",
       ]
     }
     stacks = {
@@ -140,10 +141,29 @@ locals {
     read = [
       "lambda:ListEventSourceMappings", # lists the mappings to find the one of a function; no resource type
       "logs:DescribeLogGroups",         # the provider reads a log group through this list call; no resource type
+      "kms:ListAliases",                # the provider finds an alias through this list call; no resource type
     ]
     write = [
       "lambda:CreateEventSourceMapping", # authorized on no resource (the function it names is checked separately)
     ]
+  }
+
+  # The environment's KMS key (terraform/stack/environment_key.tf, where enabled). A key's ARN ends in an id KMS
+  # assigns, so the environment's key is the one carrying its Environment tag (the stack tags everything it creates);
+  # its alias is found by name. The key policy lets the account administer the key through IAM, attach it to the
+  # tables and functions being created, and use it through DynamoDB (tables, demo stock) and Lambda (the durable
+  # functions), which is what these statements grant.
+  key = {
+    resources = ["${local.arn}:kms:${local.here}:key/*"]
+    aliases   = ["${local.arn}:kms:${local.here}:alias/${local.prefix}-*"]
+    tagged    = { StringEquals = { "aws:ResourceTag/Environment" = var.environment } }
+    read      = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"]
+    write = [
+      "kms:CreateAlias", "kms:DeleteAlias", "kms:DisableKeyRotation", "kms:EnableKeyRotation", "kms:PutKeyPolicy",
+      "kms:ScheduleKeyDeletion", "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription",
+    ]
+    alias_write = ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"]
+    through     = { for role, services in { plan = ["dynamodb"], apply = ["dynamodb", "lambda"] } : role => [for s in services : "${s}.${var.aws_region}.amazonaws.com"] }
   }
 
   state = {
@@ -156,6 +176,15 @@ locals {
       [for kind, m in local.managed : { Sid = "Read${replace(title(replace(kind, "_", " ")), " ", "")}", Effect = "Allow", Action = m.read, Resource = m.resources }],
       [
         { Sid = "ReadUnscoped", Effect = "Allow", Action = local.unscoped.read, Resource = "*" },
+        { Sid = "ReadEnvironmentKey", Effect = "Allow", Action = local.key.read, Resource = local.key.resources, Condition = local.key.tagged },
+        {
+          # Refreshing the demo stock reads an item of a table the key encrypts.
+          Sid       = "EnvironmentKeyThroughServices"
+          Effect    = "Allow"
+          Action    = ["kms:Decrypt"]
+          Resource  = local.key.resources
+          Condition = { StringEquals = merge(local.key.tagged.StringEquals, { "kms:ViaService" = local.key.through.plan }) }
+        },
         { Sid = "StateList", Effect = "Allow", Action = ["s3:ListBucket"], Resource = local.state.bucket },
         { Sid = "StateRead", Effect = "Allow", Action = ["s3:GetObject"], Resource = local.state.object },
       ],
@@ -164,6 +193,41 @@ locals {
       [for kind, m in local.managed : { Sid = "Manage${replace(title(replace(kind, "_", " ")), " ", "")}", Effect = "Allow", Action = concat(m.read, m.write), Resource = m.resources }],
       [
         { Sid = "Unscoped", Effect = "Allow", Action = concat(local.unscoped.read, local.unscoped.write), Resource = "*" },
+        {
+          # CreateKey names no resource (the key does not exist yet): only a key tagged for this environment.
+          Sid       = "CreateEnvironmentKey"
+          Effect    = "Allow"
+          Action    = ["kms:CreateKey"]
+          Resource  = "*"
+          Condition = { StringEquals = { "aws:RequestTag/Environment" = var.environment } }
+        },
+        { Sid = "ManageEnvironmentKey", Effect = "Allow", Action = concat(local.key.read, local.key.write), Resource = local.key.resources, Condition = local.key.tagged },
+        {
+          # Tags at creation (CreateKey's Tags) and later, only ever keeping the environment's own tag.
+          Sid       = "TagEnvironmentKey"
+          Effect    = "Allow"
+          Action    = ["kms:TagResource"]
+          Resource  = local.key.resources
+          Condition = { StringEquals = { "aws:RequestTag/Environment" = var.environment } }
+        },
+        { Sid = "EnvironmentKeyAlias", Effect = "Allow", Action = local.key.alias_write, Resource = local.key.aliases },
+        {
+          # DynamoDB and Lambda attach the key to the table or function being created (grants for AWS resources).
+          Sid       = "EnvironmentKeyGrantsForAWSResources"
+          Effect    = "Allow"
+          Action    = ["kms:CreateGrant"]
+          Resource  = local.key.resources
+          Condition = { StringEquals = local.key.tagged.StringEquals, Bool = { "kms:GrantIsForAWSResource" = "true" } }
+        },
+        {
+          # Creating the tables and the demo stock (DynamoDB), the durable functions with DurableConfig.KMSKeyArn
+          # (Lambda, called by CloudFormation with this role's credentials).
+          Sid       = "EnvironmentKeyThroughServices"
+          Effect    = "Allow"
+          Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+          Resource  = local.key.resources
+          Condition = { StringEquals = merge(local.key.tagged.StringEquals, { "kms:ViaService" = local.key.through.apply }) }
+        },
         {
           Sid       = "PassFunctionRoles"
           Effect    = "Allow"

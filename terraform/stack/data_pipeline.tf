@@ -15,6 +15,7 @@ module "data_processing_queue" {
   maximum_concurrency                = var.data_pipeline.maximum_concurrency
   max_receive_count                  = var.data_pipeline.max_receive_count
   event_source_mapping_enabled       = var.data_pipeline.event_source_mapping_enabled
+  kms_master_key_id                  = local.environment_key_arn
   alarm_enabled                      = var.alarms.enabled
   alarm_actions                      = aws_sns_topic.alarms[*].arn
   runbook_url                        = var.runbook_url

@@ -133,6 +133,11 @@ module "worker" {
     policy_statements     = each.value.policy_statements
     timeout               = 30
   })
+  # Its log group, and the tables it uses (kms:Decrypt), are encrypted with the environment's key.
+  kms_key = !local.key_enabled ? null : {
+    arn     = local.environment_key_arn
+    actions = contains(keys(local.table_user_role_arns), each.key) ? local.key_use.TableUsers.actions : []
+  }
 }
 
 module "durable" {
@@ -151,6 +156,7 @@ module "durable" {
   })
   execution_timeout     = each.value.execution_timeout
   retention_period_days = var.durable_retention_days
+  kms_key               = local.key_enabled ? { arn = local.environment_key_arn } : null
   retain_on_delete      = var.deletion_protection
   release = {
     strategy     = local.releases[each.key].strategy
@@ -178,7 +184,6 @@ locals {
 }
 
 resource "aws_dynamodb_table" "this" {
-  #checkov:skip=CKV_AWS_119:Encrypted at rest with the AWS-owned key; a CMK adds key management without a requirement for it.
   for_each = local.tables
 
   name                        = "${local.prefix}-${each.key}"
@@ -195,8 +200,10 @@ resource "aws_dynamodb_table" "this" {
     enabled = true
   }
 
+  # The environment's key where there is one (environment_key.tf), else DynamoDB's AWS managed key.
   server_side_encryption {
-    enabled = true
+    enabled     = true
+    kms_key_arn = local.environment_key_arn
   }
 }
 

@@ -11,11 +11,11 @@ locals {
       FAULT_INJECTION = jsonencode(merge(var.fault_injection, { table = aws_dynamodb_table.this["inventory"].name }))
     }
   }
-  fault_policy = {
-    for w, env in local.fault_environment : w => length(env) == 0 ? [] : [{
-      sid       = "FaultInjectionCounter"
-      actions   = ["dynamodb:UpdateItem"]
-      resources = [aws_dynamodb_table.this["inventory"].arn]
+  fault_table_access = {
+    for w in local.order_worker_names : w => try(var.fault_injection.worker, null) != w ? [] : [{
+      sid     = "FaultInjectionCounter"
+      table   = "inventory"
+      actions = ["dynamodb:UpdateItem"]
     }]
   }
 

@@ -100,6 +100,20 @@ variable "durable_retention_days" {
   }
 }
 
+variable "environment_key" {
+  description = "The environment's customer managed KMS key (terraform/modules/environment_key; docs/security.md): enabled creates it and encrypts the durable payloads, queues, tables and log groups with it; deletion_window_days (7..30) is the waiting period after the key is scheduled for deletion. Off by default and in the local environment (the emulator encrypts nothing with a key)."
+  type = object({
+    enabled              = optional(bool, false)
+    deletion_window_days = optional(number, 30)
+  })
+  default = {}
+
+  validation {
+    condition     = var.environment_key.deletion_window_days >= 7 && var.environment_key.deletion_window_days <= 30 && floor(var.environment_key.deletion_window_days) == var.environment_key.deletion_window_days
+    error_message = "environment_key.deletion_window_days must be a whole number of days from 7 to 30."
+  }
+}
+
 variable "tracing_mode" {
   description = "X-Ray tracing mode of every function."
   type        = string

@@ -32,7 +32,7 @@ locals {
         description           = try(w.description, "")
         handler               = w.handler
         environment_variables = try(local.worker_settings[key].environment_variables, {})
-        policy_statements     = try(local.worker_settings[key].policy_statements, [])
+        policy_statements     = try(local.table_statements[key], [])
       }
     }
   ]...)

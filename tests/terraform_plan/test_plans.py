@@ -226,9 +226,11 @@ def test_every_function_variable_of_a_durable_function_is_a_pinned_worker_versio
 
 def test_a_dead_letter_queue_per_durable_function(env):
     queues = {q["name"]: q for q in planned(env, "aws_sqs_queue")}
+    key_unknown = {rc["change"]["after"]["name"]: rc["change"]["after_unknown"] for rc in changes(env, "aws_sqs_queue")}
     for name, template in durable_functions(env).items():
         dlq = queues[f"{name}-dlq"]
-        assert dlq["sqs_managed_sse_enabled"] is True or dlq.get("kms_master_key_id")
+        # SSE-SQS, or a KMS key (the environment's, known after apply: test_environment_key.py)
+        assert dlq.get("sqs_managed_sse_enabled") is True or key_unknown[f"{name}-dlq"].get("kms_master_key_id")
         assert dlq["message_retention_seconds"] >= FOURTEEN_DAYS
         props = template["Resources"]["Function"]["Properties"]
         assert props["DeadLetterConfig"] == {"TargetArn": {"Ref": "DeadLetterQueueArn"}}

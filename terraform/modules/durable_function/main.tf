@@ -8,6 +8,9 @@ module "base" {
 
   function         = var.function
   role_description = "Execution role of the durable function ${var.function.name}"
+  # Lambda encrypts this function's durable payloads (input, checkpoints, result, errors) with the key as its role,
+  # and so does SQS for what the function sends to its DLQ: both need new data keys and decryption.
+  kms_key = var.kms_key == null ? null : { arn = var.kms_key.arn, actions = ["kms:Decrypt", "kms:GenerateDataKey"] }
   module_policy_statements = concat(
     [
       # Checkpoint/state calls are authorised on function:NAME:VERSION/durable-execution/..., i.e. function:NAME:*.
@@ -61,7 +64,7 @@ locals {
   }
 
   # Everything below is known at plan time (values that are not - role, bucket, layers, dead-letter queue, pinned
-  # chained versions - are stack parameters), so a plan shows the whole function definition, DurableConfig included.
+  # chained versions, the environment's key - are stack parameters), so a plan shows the whole function definition, DurableConfig included.
   function_properties = merge(
     {
       FunctionName  = var.function.name
@@ -79,10 +82,14 @@ locals {
       DeadLetterConfig = { TargetArn = { Ref = "DeadLetterQueueArn" } }
       TracingConfig    = { Mode = var.function.tracing_mode }
       LoggingConfig    = { LogGroup = module.base.log_group_name, LogFormat = "JSON" }
-      DurableConfig = {
-        ExecutionTimeout      = var.execution_timeout
-        RetentionPeriodInDays = var.retention_period_days
-      }
+      DurableConfig = merge(
+        {
+          ExecutionTimeout      = var.execution_timeout
+          RetentionPeriodInDays = var.retention_period_days
+        },
+        # The environment's key encrypts this function's durable payloads (a stack parameter: unknown at plan time).
+        var.kms_key == null ? {} : { KMSKeyArn = { Ref = "KmsKeyArn" } },
+      )
       Tags = [for k, v in var.function.tags : { Key = k, Value = v }]
     },
     length(var.function.layers) > 0 ? { Layers = { Ref = "LayerArns" } } : {},
@@ -102,6 +109,7 @@ locals {
       DeadLetterQueueArn = aws_sqs_queue.dead_letter.arn
     },
     { for p, c in local.chained_parameters : p => c.qualified_arn },
+    var.kms_key == null ? {} : { KmsKeyArn = var.kms_key.arn },
   )
 
   config_digest = sha256(jsonencode(local.parameters))
@@ -119,6 +127,7 @@ locals {
         ConfigDigest       = { Type = "String" }
       },
       { for p, c in local.chained_parameters : p => { Type = "String", Description = "Pinned version of ${c.env_var}" } },
+      var.kms_key == null ? {} : { KmsKeyArn = { Type = "String", Description = "The environment's key (DurableConfig.KMSKeyArn)" } },
     )
     Resources = {
       Function = {
@@ -163,7 +172,8 @@ locals {
 resource "aws_sqs_queue" "dead_letter" {
   name                      = "${var.function.name}-dlq"
   message_retention_seconds = 1209600 # 14 days, SQS's maximum
-  sqs_managed_sse_enabled   = true
+  sqs_managed_sse_enabled   = var.kms_key == null ? true : null
+  kms_master_key_id         = var.kms_key == null ? null : var.kms_key.arn
   tags                      = var.function.tags
 }
 

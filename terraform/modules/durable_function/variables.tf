@@ -119,3 +119,11 @@ variable "release" {
     error_message = "release.canary_share must be above 0 and below 1 (the share of new executions routed to the new version)."
   }
 }
+
+variable "kms_key" {
+  description = "The environment's customer managed key ({ arn }), or null. With a key it encrypts the function's durable payloads (DurableConfig.KMSKeyArn: input, checkpoints, results, errors), its dead-letter queue and its log group, and the role gets kms:Decrypt and kms:GenerateDataKey on it; the key policy must let the role use it through Lambda and SQS. null: AWS-owned encryption of payloads, SSE-SQS, CloudWatch Logs' own encryption."
+  type = object({
+    arn = string
+  })
+  default = null
+}

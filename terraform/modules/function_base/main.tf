@@ -1,5 +1,6 @@
 # What every function of this project has around it, durable or not: the content-addressed code object, an
-# execution role with a least-privilege inline policy, and its own log group.
+# execution role with a least-privilege inline policy, and its own log group (encrypted with the environment's key
+# when one is given).
 
 locals {
   package_sha256 = filesha256(var.function.package_path)
@@ -29,6 +30,13 @@ locals {
       # (Allow-listed with this reason in scripts/lint/iam_policies.py STAR_RESOURCE_ACTIONS.)
       Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
       Resource = ["*"]
+    }],
+    # The environment's key: exactly the actions this function's use of it needs (its queues, tables, payloads).
+    var.kms_key == null ? [] : length(var.kms_key.actions) == 0 ? [] : [{
+      Sid      = "EnvironmentKey"
+      Effect   = "Allow"
+      Action   = sort(var.kms_key.actions)
+      Resource = [var.kms_key.arn]
     }],
     [for s in concat(var.module_policy_statements, var.function.policy_statements) : merge(
       s.sid == null ? {} : { Sid = s.sid },
@@ -72,9 +80,9 @@ resource "aws_iam_role_policy" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
-  #checkov:skip=CKV_AWS_158:Encrypted by CloudWatch Logs' service-managed key; logs carry no secrets and a CMK would need a key policy per environment.
   #checkov:skip=CKV_AWS_338:Retention is an environment decision (log_retention_days): prod keeps 365 days, dev and local less on purpose.
   name              = local.log_group_name
   retention_in_days = var.function.log_retention_days
+  kms_key_id        = var.kms_key == null ? null : var.kms_key.arn
   tags              = var.function.tags
 }

@@ -57,3 +57,8 @@ output "environment_variables" {
   description = "The function's environment: the caller's variables plus ENVIRONMENT and POWERTOOLS_*."
   value       = local.environment_variables
 }
+
+output "log_group_kms_key_id" {
+  description = "KMS key encrypting the function's log group, or null (CloudWatch Logs' own encryption)."
+  value       = aws_cloudwatch_log_group.this.kms_key_id
+}

@@ -142,3 +142,22 @@ variable "module_policy_statements" {
   }))
   default = []
 }
+
+variable "kms_key" {
+  description = "The environment's customer managed key, or null. arn: it encrypts the log group (the key policy must let CloudWatch Logs use it) and is the resource of the role's EnvironmentKey statement. actions: the kms: actions the role needs on it (kms:Decrypt, kms:Encrypt, kms:GenerateDataKey, kms:DescribeKey), e.g. kms:Decrypt for a queue consumer or a table user; empty for none (the log group needs none: CloudWatch Logs uses the key itself). An object, so that whether there is a key is known at plan time even when its ARN is not."
+  type = object({
+    arn     = string
+    actions = optional(list(string), [])
+  })
+  default = null
+
+  validation {
+    condition     = var.kms_key == null || try(length(setsubtract(var.kms_key.actions, ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"])) == 0, false)
+    error_message = "kms_key.actions may only name kms:Decrypt, kms:Encrypt, kms:GenerateDataKey, kms:DescribeKey."
+  }
+
+  validation {
+    condition     = var.kms_key == null || try(can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key.arn)), false)
+    error_message = "kms_key.arn must be a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/ID), not an alias."
+  }
+}

@@ -8,12 +8,13 @@ module "base" {
 
   function         = var.function
   role_description = "Execution role of the function ${var.function.name}"
+  kms_key          = var.kms_key
 }
 
 resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_116:Invoked synchronously (durable chained invoke); a DLQ only applies to asynchronous invocations.
   #checkov:skip=CKV_AWS_117:Talks only to AWS APIs (DynamoDB); no VPC resources to reach, and a VPC would add NAT cost.
-  #checkov:skip=CKV_AWS_173:Environment holds names and settings only, no secrets; the AWS-managed key encrypts it at rest.
+  #checkov:skip=CKV_AWS_173:Environment holds names and settings only, no secrets (the AWS-managed key encrypts it); the environment's key protects the data: queues, tables, durable payloads, logs.
   #checkov:skip=CKV_AWS_272:Code signing needs a signing profile this project does not run; zips are built reproducibly and deployed by hash.
   #checkov:skip=CKV_AWS_115:Reserved concurrency is a per-environment choice (function.reserved_concurrency); unreserved by default.
   function_name                  = var.function.name

@@ -56,3 +56,12 @@ variable "alias_name" {
     error_message = "alias_name must be 1 to 128 characters of letters, digits, '-' or '_', starting with a letter."
   }
 }
+
+variable "kms_key" {
+  description = "The environment's customer managed key, or null. arn: it encrypts the function's log group. actions: the kms: actions the role needs on it for what the function touches (e.g. kms:Decrypt for a table encrypted with the key); empty for none."
+  type = object({
+    arn     = string
+    actions = optional(list(string), [])
+  })
+  default = null
+}

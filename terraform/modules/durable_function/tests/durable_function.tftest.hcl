@@ -414,3 +414,61 @@ run "rejects_unknown_strategy_and_share_out_of_range" {
   }
   expect_failures = [var.release]
 }
+
+run "the_environment_key_encrypts_payloads_dlq_and_logs" {
+  command = apply
+
+  variables {
+    kms_key = { arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }
+  }
+
+  assert {
+    condition = jsondecode(aws_cloudformation_stack.this.template_body).Resources.Function.Properties.DurableConfig == {
+      ExecutionTimeout      = 900
+      RetentionPeriodInDays = 7
+      KMSKeyArn             = { Ref = "KmsKeyArn" }
+    }
+    error_message = "DurableConfig.KMSKeyArn must name the key (through the KmsKeyArn stack parameter)."
+  }
+
+  assert {
+    condition     = aws_cloudformation_stack.this.parameters.KmsKeyArn == var.kms_key.arn
+    error_message = "The KmsKeyArn parameter must be the environment's key."
+  }
+
+  assert {
+    condition     = aws_sqs_queue.dead_letter.kms_master_key_id == var.kms_key.arn
+    error_message = "The DLQ must be encrypted with the environment's key."
+  }
+
+  assert {
+    condition     = module.base.log_group_kms_key_id == var.kms_key.arn
+    error_message = "The log group must be encrypted with the environment's key."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(module.base.policy_json).Statement : s if s.Sid == "EnvironmentKey"]) == {
+      Sid      = "EnvironmentKey"
+      Effect   = "Allow"
+      Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      Resource = [var.kms_key.arn]
+    }
+    error_message = "The role must get exactly kms:Decrypt and kms:GenerateDataKey, on the environment's key only."
+  }
+}
+
+run "without_a_key_nothing_names_one" {
+  command = apply
+
+  assert {
+    condition = (
+      !can(jsondecode(aws_cloudformation_stack.this.template_body).Resources.Function.Properties.DurableConfig.KMSKeyArn) &&
+      !contains(keys(aws_cloudformation_stack.this.parameters), "KmsKeyArn") &&
+      !can(jsondecode(aws_cloudformation_stack.this.template_body).Parameters.KmsKeyArn) &&
+      aws_sqs_queue.dead_letter.kms_master_key_id == null &&
+      module.base.log_group_kms_key_id == null &&
+      length([for s in jsondecode(module.base.policy_json).Statement : s if startswith(s.Action[0], "kms:")]) == 0
+    )
+    error_message = "Without a key the template, the DLQ, the log group and the role must not mention one."
+  }
+}

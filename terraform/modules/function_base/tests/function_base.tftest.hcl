@@ -180,3 +180,13 @@ run "rejects_concurrency_above_10000" {
   }
   expect_failures = [var.function]
 }
+
+run "rejects_a_key_alias_and_administrative_key_actions" {
+  command = plan
+
+  variables {
+    kms_key = { arn = "arn:aws:kms:us-east-1:123456789012:alias/dev-durable-deploy", actions = ["kms:PutKeyPolicy"] }
+  }
+
+  expect_failures = [var.kms_key]
+}

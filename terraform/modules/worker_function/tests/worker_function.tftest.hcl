@@ -143,3 +143,34 @@ run "rejects_alias_without_publish" {
   }
   expect_failures = [var.create_alias]
 }
+
+run "the_environment_key_encrypts_the_log_group_and_the_role_gets_only_its_actions" {
+  command = apply
+
+  variables {
+    kms_key = { arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", actions = ["kms:Decrypt"] }
+  }
+
+  assert {
+    condition     = module.base.log_group_kms_key_id == var.kms_key.arn
+    error_message = "The log group must be encrypted with the environment's key."
+  }
+
+  assert {
+    condition     = one([for s in jsondecode(module.base.policy_json).Statement : s if s.Sid == "EnvironmentKey"]) == { Sid = "EnvironmentKey", Effect = "Allow", Action = ["kms:Decrypt"], Resource = [var.kms_key.arn] }
+    error_message = "The role must get exactly the given kms: actions, on the environment's key only."
+  }
+}
+
+run "a_key_without_actions_adds_no_statement" {
+  command = apply
+
+  variables {
+    kms_key = { arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }
+  }
+
+  assert {
+    condition     = module.base.log_group_kms_key_id == var.kms_key.arn && length([for s in jsondecode(module.base.policy_json).Statement : s if s.Sid == "EnvironmentKey"]) == 0
+    error_message = "A function that touches nothing encrypted gets no kms: statement (its log group is still encrypted)."
+  }
+}
