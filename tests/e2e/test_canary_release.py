@@ -32,11 +32,13 @@ ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "build" / "canary-release-e2e.json"
 FUNCTION = "order-processor"
 # Bakes stay short: a failing canary is withdrawn as soon as min_executions of its orders finished, so its bake is
-# only an upper bound (a loaded machine runs an order in tens of seconds); the healthy one bakes in full.
+# only an upper bound, sized for an order whose payment fails: three worker calls that raise, each a cold start of
+# the worker in the emulator, and the orchestrator's retry waits (minutes per order on a loaded machine). The healthy
+# canary bakes in full.
 CANARY = {
     "strategy": "canary",
     "canary_share": 0.5,
-    "bake_seconds": 240,
+    "bake_seconds": 420,
     "max_failure_rate": 0.2,
     "min_executions": 3,
     "outcome_field": "success",
@@ -48,7 +50,9 @@ PAYMENT_FAILS = {"worker": "payment", "mode": "permanent"}
 # What a release decision must leave truthful: the function's stack (alias), its release record, its workers. (The
 # emulator reads CloudWatch alarms back incompletely, so a plan of the whole stack always updates the alarms.)
 RELEASED = [f'module.durable["{FUNCTION}"]']
-ORDER_INTERVAL_SECONDS = 4.0  # a steady trickle: every order is a dozen Lambda invocations locally
+# A steady trickle the local engine keeps up with: an order is a dozen Lambda invocations locally, one whose payment
+# fails twice as many.
+ORDER_INTERVAL_SECONDS = 8.0
 ORDER = json.loads((ROOT / "examples" / "orders" / "sample-ca.json").read_text())
 PRODUCTS = {item["productId"]: item["quantity"] for item in ORDER["items"]}
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
