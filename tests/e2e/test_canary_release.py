@@ -40,10 +40,10 @@ CANARY = {
     "canary_share": 0.5,
     "bake_seconds": 420,
     "max_failure_rate": 0.2,
-    "min_executions": 3,
+    "min_executions": 2,
     "outcome_field": "success",
 }
-HEALTHY_CANARY = {**CANARY, "bake_seconds": 150, "min_executions": 2}
+HEALTHY_CANARY = {**CANARY, "bake_seconds": 150}
 # The bad release: the fault switch makes the payment worker raise on every call (functions/common/faults.py), so
 # each order on it fails its payment branch after the orchestrator's retries and is rejected.
 PAYMENT_FAILS = {"worker": "payment", "mode": "permanent"}
@@ -142,14 +142,18 @@ def controller(outputs: dict[str, Any], tmp_path: Path) -> subprocess.Popen[str]
     )  # fmt: skip
 
 
-def judged(outputs: dict[str, Any], tmp_path: Path, stream_after_decision: float = 0) -> tuple[int, Any, str, Any]:
-    """Run the controller while orders stream in, the stream going on ``stream_after_decision`` seconds after the
-    alias stopped routing by weight (the decision). Exit status, report, output, the orders sent."""
+def judged(outputs: dict[str, Any], tmp_path: Path, orders_after_decision: int = 0) -> tuple[int, Any, str, Any]:
+    """Run the controller while orders stream in, the stream going on until ``orders_after_decision`` orders were
+    sent after the alias stopped routing by weight (the decision). Exit status, report, output, the orders sent."""
     process = controller(outputs, tmp_path)
     with OrderStream(outputs["order_processor_alias_arn"]) as stream:
         while process.poll() is None and alias(outputs)[1]:
             time.sleep(0.5)
-        time.sleep(stream_after_decision)
+        unweighted_at = datetime.now(UTC)
+        deadline = time.monotonic() + (orders_after_decision + 1) * ORDER_INTERVAL_SECONDS * 3
+        while sum(s.sent_at > unweighted_at for s in stream.sent) < orders_after_decision:
+            assert time.monotonic() < deadline, "the order stream stalled after the decision"
+            time.sleep(0.5)
     log, _ = process.communicate(timeout=900)
     report = tmp_path / f"{FUNCTION}.json"
     return process.returncode, json.loads(report.read_text()) if report.exists() else None, log, stream
@@ -174,7 +178,7 @@ def test_a_failing_canary_is_withdrawn_and_a_healthy_one_promoted(outputs, tmp_p
     assert alias(faulty) == (version_n, {version_bad: CANARY["canary_share"]})
 
     stock_before = stock(faulty)
-    status, withdrawn, log, stream = judged(faulty, tmp_path / "bad", stream_after_decision=6)
+    status, withdrawn, log, stream = judged(faulty, tmp_path / "bad", orders_after_decision=2)
     assert status == 1, log
     assert withdrawn is not None, log
     assert withdrawn["decision"] == "withdrawn", withdrawn
