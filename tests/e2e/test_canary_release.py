@@ -4,10 +4,10 @@ while the release controller (releases/) judges a new version by its own executi
 Release N+1 turns the local fault switch on (``fault_injection``: the payment worker fails every call) and goes out
 as a 50 % canary: the controller withdraws it on its failure rate, no order reaches it after the decision, every
 order it started ends rejected with its stock released, every order on N confirms. The canary's alarms are read back
-from the emulator's alarm history: they are evaluated as the local engine publishes the durable metrics, and stay
-out of ALARM, because a rejected order is an execution that SUCCEEDED (what the outcome field is for). Then a
-healthy N+2 canary is promoted. After each decision the stack is applied again from the release record and a
-re-plan shows no change. The reports go to build/canary-release-e2e.json.
+from the emulator's alarm history: the emulator evaluated them, and they stayed out of ALARM, because a rejected
+order is an execution that SUCCEEDED (what the outcome field is for). Then a healthy N+2 canary is promoted. After
+each decision the stack is applied again from the release record and a re-plan shows no change. The reports go to
+build/canary-release-e2e.json.
 """
 
 import json
@@ -209,9 +209,10 @@ def test_a_failing_canary_is_withdrawn_and_a_healthy_one_promoted(outputs, tmp_p
     name = faulty["function_names"][FUNCTION]
     assert {f"{name}:{version_n}", f"{name}:{version_bad}"} <= resources
 
-    # The canary's own alarms watch N+1 (Resource dimension). The emulator evaluated them as those metrics arrived
-    # (its alarm history, in the report), and none went to ALARM: an order rejected for its payment is an execution
-    # that SUCCEEDED, so DurableExecutionFailed stayed 0 and the failure rate by outcome field took the decision.
+    # The canary's own alarms watch N+1 (Resource dimension). The emulator evaluates an alarm when it is written and
+    # whenever metrics arrive (over every datapoint of its metric name, whatever the dimensions): its history, in the
+    # report, has both leave INSUFFICIENT_DATA for OK and none go to ALARM. An order rejected for its payment is an
+    # execution that SUCCEEDED, so DurableExecutionFailed stayed 0 and the failure rate by outcome field decided.
     canary_alarms = faulty["durable_releases"][FUNCTION]["canary_alarm_names"]
     described = boto3.client("cloudwatch").describe_alarms(AlarmNames=canary_alarms)["MetricAlarms"]
     assert len(described) == len(canary_alarms) == 2, canary_alarms
