@@ -475,10 +475,14 @@ promote: check-env confirm venv ## ENV=<env> FN=<durable function>: every new ex
 abort: check-env confirm venv ## ENV=<env> FN=<durable function>: every new execution back to the stable version, canary withdrawn, then apply
 	$(call release_decision,abort)
 
+# E2E_TESTS narrows the run to some test files, e.g. E2E_TESTS=tests/e2e/test_canary_release.py; the private port of
+# the emulator is E2E_EMULATOR_PORT (tests/e2e/conftest.py).
+E2E_TESTS ?= tests/e2e
+
 .PHONY: test-e2e
-test-e2e: venv package browser $(EMULATOR_VENV)/.installed ## End to end: pytest-terraform applies ENV=local to a private emulator
+test-e2e: venv package browser $(EMULATOR_VENV)/.installed ## End to end: pytest-terraform applies ENV=local to a private emulator [E2E_TESTS=…]
 	$(call tf_workcopy,$(TF_BUILD)/e2e)
-	$(BIN)/pytest tests/e2e --tf-mod-dir=$(TF_BUILD)/e2e
+	$(BIN)/pytest $(E2E_TESTS) --tf-mod-dir=$(TF_BUILD)/e2e
 
 # Reliability soak (tests/soak, docs/reliability.md) on the running local environment (make up; make apply
 # ENV=local): contention, a 1,000-message storm, faults, bad-input fuzz, stranding (cold releases under load),

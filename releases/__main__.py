@@ -89,7 +89,10 @@ def run_canary(ctl: Controller, args: argparse.Namespace, report_path: Path | No
             canary, release.release_id, {**decision, "decision": "promoted", "at": decided_at.isoformat()}
         )
         drained = None
-    result = report.build(release.key, stable, canary, share, since, verdict, decided_at, observation, drained)
+    transitions = ctl.alarm_transitions(since)
+    result = report.build(
+        release.key, stable, canary, share, since, verdict, decided_at, observation, drained, transitions
+    )
     write(result, report_path, args.summary)
     return 0 if verdict.decision == "promote" else 1
 

@@ -3,7 +3,8 @@
 - the alias (``GetAlias``/``UpdateAlias``): which version is stable, which one is the canary and its share;
 - the executions of each version (``ListDurableExecutionsByFunction`` with the version as qualifier,
   ``GetDurableExecution`` for a finished one's result);
-- the canary's own alarms (``DescribeAlarms``; terraform/modules/durable_monitoring creates them per canary version);
+- the canary's own alarms (``DescribeAlarms`` for their state, ``DescribeAlarmHistory`` for their transitions;
+  terraform/modules/durable_monitoring creates them per canary version);
 - the release record (SSM parameter, terraform/modules/durable_function/release.tf): the decision, written so that
   the next Terraform plan renders the alias exactly as the controller left it.
 """
@@ -54,6 +55,30 @@ class Release:
             record_parameter=r["record_parameter"],
             canary_alarm_names=list(r.get("canary_alarm_names") or []),
             criteria=Criteria.from_release(r),
+        )
+
+
+@dataclass(frozen=True)
+class AlarmTransition:
+    """One state change of an alarm, as CloudWatch's alarm history records it."""
+
+    alarm: str
+    at: datetime
+    old_state: str
+    new_state: str
+    reason: str
+
+    @classmethod
+    def from_history(cls, item: dict[str, Any]) -> "AlarmTransition":
+        """From a ``DescribeAlarmHistory`` item of type ``StateUpdate`` (its ``HistoryData`` is a JSON document
+        with ``oldState`` and ``newState``)."""
+        data = json.loads(item.get("HistoryData") or "{}")
+        return cls(
+            alarm=item["AlarmName"],
+            at=item["Timestamp"],
+            old_state=str(data.get("oldState", {}).get("stateValue", "")),
+            new_state=str(data.get("newState", {}).get("stateValue", "")),
+            reason=str(data.get("newState", {}).get("stateReason", item.get("HistorySummary", ""))),
         )
 
 
@@ -196,6 +221,23 @@ class Controller:
         return sorted(
             a["AlarmName"] for a in alarms if a["StateValue"] == "ALARM" and a["StateUpdatedTimestamp"] >= since
         )
+
+    def alarm_transitions(self, since: datetime) -> list[AlarmTransition]:
+        """Every state change of the canary's alarms since ``since``, oldest first. (Alarm history timestamps carry
+        whole seconds, so the window opens on the second ``since`` falls in.)"""
+        paginator = self.cloudwatch.get_paginator("describe_alarm_history")
+        transitions = [
+            AlarmTransition.from_history(item)
+            for name in self.release.canary_alarm_names
+            for page in paginator.paginate(
+                AlarmName=name,
+                HistoryItemType="StateUpdate",
+                StartDate=since.replace(microsecond=0),
+                ScanBy="TimestampAscending",
+            )
+            for item in page["AlarmHistoryItems"]
+        ]
+        return sorted(transitions, key=lambda t: (t.at, t.alarm))
 
     def observe(self, versions: list[str], since: datetime) -> Observation:
         observation = Observation(alarms_in_alarm=self.alarms_in_alarm(since))

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from releases.controller import Execution, Observation
+from releases.controller import AlarmTransition, Execution, Observation
 from releases.judge import Verdict
 
 
@@ -23,6 +23,10 @@ def execution_row(e: Execution) -> dict[str, Any]:
     }
 
 
+def transition_row(t: AlarmTransition) -> dict[str, Any]:
+    return {"alarm": t.alarm, "at": iso(t.at), "from": t.old_state, "to": t.new_state, "reason": t.reason}
+
+
 def build(  # noqa: PLR0917 - the facts of one decision
     function: str,
     stable: str,
@@ -33,8 +37,10 @@ def build(  # noqa: PLR0917 - the facts of one decision
     decided_at: datetime,
     observation: Observation,
     drained: list[Execution] | None,
+    alarm_transitions: list[AlarmTransition],
 ) -> dict[str, Any]:
-    """The report of one canary decision. ``drained``: the canary's executions after they all ended (a withdrawal)."""
+    """The report of one canary decision. ``drained``: the canary's executions after they all ended (a withdrawal);
+    ``alarm_transitions``: the canary's alarms' state changes from the window's start to the report."""
     canary_runs = observation.of(canary)
     failures = sorted(e.ended for e in canary_runs if e.failed and e.ended)
     first_failure = failures[0] if failures else None
@@ -52,6 +58,8 @@ def build(  # noqa: PLR0917 - the facts of one decision
         "first_failed_canary_execution_at": iso(first_failure),
         "decision_latency_seconds": round((decided_at - first_failure).total_seconds(), 3) if first_failure else None,
         "alarms_in_alarm": verdict.alarms_in_alarm,
+        "alarm_transitions": [transition_row(t) for t in alarm_transitions],
+        "first_alarm_at": iso(next((t.at for t in alarm_transitions if t.new_state == "ALARM"), None)),
         "versions": {
             stable: observation.tally(stable).as_dict(),
             canary: observation.tally(canary).as_dict(),
@@ -83,9 +91,12 @@ def table(report: dict[str, Any]) -> str:
     lines.append("")
     if report["decision_latency_seconds"] is not None:
         lines.append(
-            f"First failed canary execution ended {report['first_failed_canary_execution_at']}; the alias answered "
-            f"{report['decision_latency_seconds']} s later."
+            f"Decision latency: {report['decision_latency_seconds']} s, from the first failed canary execution "
+            f"(ended {report['first_failed_canary_execution_at']}) to the alias's return ({report['decided_at']})."
         )
+    transitions = report["alarm_transitions"]
+    lines.append(f"Canary alarm transitions since the canary was published: {len(transitions) or 'none'}")
+    lines += [f"- {t['at']} {t['alarm']}: {t['from']} -> {t['to']} ({t['reason']})" for t in transitions]
     in_flight = report["canary_executions_in_flight_at_decision"]
     if report["decision"] == "withdrawn":
         ended = {e["arn"]: e["status"] for e in report["canary_executions"]}

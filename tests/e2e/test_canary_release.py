@@ -1,10 +1,12 @@
 """Canary releases on the local environment, for real: a steady stream of orders through the order processor's alias
 while the release controller (releases/) judges a new version by its own executions.
 
-Release N+1 makes the payment worker decline every card (its amount limit below any order) as a 50 % canary: the
-controller withdraws it on its failure rate, no order reaches it after the decision, every order it started ends
-rejected with its stock released, every order on N confirms. Then a healthy N+2 canary is promoted. After each
-decision the stack is applied again from the release record and a re-plan shows no change. The reports go to
+Release N+1 turns the local fault switch on (``fault_injection``: the payment worker fails every call) and goes out
+as a 50 % canary: the controller withdraws it on its failure rate, no order reaches it after the decision, every
+order it started ends rejected with its stock released, every order on N confirms. The canary's alarms are read back
+from the emulator's alarm history: the emulator evaluated them, and they stayed out of ALARM, because a rejected
+order is an execution that SUCCEEDED (what the outcome field is for). Then a healthy N+2 canary is promoted. After
+each decision the stack is applied again from the release record and a re-plan shows no change. The reports go to
 build/canary-release-e2e.json.
 """
 
@@ -30,23 +32,27 @@ ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "build" / "canary-release-e2e.json"
 FUNCTION = "order-processor"
 # Bakes stay short: a failing canary is withdrawn as soon as min_executions of its orders finished, so its bake is
-# only an upper bound (a loaded machine runs an order in tens of seconds); the healthy one bakes in full.
+# only an upper bound, sized for an order whose payment fails: three worker calls that raise, each a cold start of
+# the worker in the emulator, and the orchestrator's retry waits (minutes per order on a loaded machine). The healthy
+# canary bakes in full.
 CANARY = {
     "strategy": "canary",
     "canary_share": 0.5,
-    "bake_seconds": 240,
+    "bake_seconds": 420,
     "max_failure_rate": 0.2,
-    "min_executions": 3,
+    "min_executions": 2,
     "outcome_field": "success",
 }
-HEALTHY_CANARY = {**CANARY, "bake_seconds": 150, "min_executions": 2}
-# The bad release: a payment worker that declines every card. (The fault switch's permanent mode, an exception, makes
-# the emulator cold-start the worker for every call: minutes per failed order on a loaded machine.)
-PAYMENT_DECLINES = {"payment_amount_limit": "1.00"}
+HEALTHY_CANARY = {**CANARY, "bake_seconds": 150}
+# The bad release: the fault switch makes the payment worker raise on every call (functions/common/faults.py), so
+# each order on it fails its payment branch after the orchestrator's retries and is rejected.
+PAYMENT_FAILS = {"worker": "payment", "mode": "permanent"}
 # What a release decision must leave truthful: the function's stack (alias), its release record, its workers. (The
 # emulator reads CloudWatch alarms back incompletely, so a plan of the whole stack always updates the alarms.)
 RELEASED = [f'module.durable["{FUNCTION}"]']
-ORDER_INTERVAL_SECONDS = 4.0  # a steady trickle: every order is a dozen Lambda invocations locally
+# A steady trickle the local engine keeps up with: an order is a dozen Lambda invocations locally, one whose payment
+# fails twice as many.
+ORDER_INTERVAL_SECONDS = 8.0
 ORDER = json.loads((ROOT / "examples" / "orders" / "sample-ca.json").read_text())
 PRODUCTS = {item["productId"]: item["quantity"] for item in ORDER["items"]}
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
@@ -136,14 +142,18 @@ def controller(outputs: dict[str, Any], tmp_path: Path) -> subprocess.Popen[str]
     )  # fmt: skip
 
 
-def judged(outputs: dict[str, Any], tmp_path: Path, stream_after_decision: float = 0) -> tuple[int, Any, str, Any]:
-    """Run the controller while orders stream in, the stream going on ``stream_after_decision`` seconds after the
-    alias stopped routing by weight (the decision). Exit status, report, output, the orders sent."""
+def judged(outputs: dict[str, Any], tmp_path: Path, orders_after_decision: int = 0) -> tuple[int, Any, str, Any]:
+    """Run the controller while orders stream in, the stream going on until ``orders_after_decision`` orders were
+    sent after the alias stopped routing by weight (the decision). Exit status, report, output, the orders sent."""
     process = controller(outputs, tmp_path)
     with OrderStream(outputs["order_processor_alias_arn"]) as stream:
         while process.poll() is None and alias(outputs)[1]:
             time.sleep(0.5)
-        time.sleep(stream_after_decision)
+        unweighted_at = datetime.now(UTC)
+        deadline = time.monotonic() + (orders_after_decision + 1) * ORDER_INTERVAL_SECONDS * 3
+        while sum(s.sent_at > unweighted_at for s in stream.sent) < orders_after_decision:
+            assert time.monotonic() < deadline, "the order stream stalled after the decision"
+            time.sleep(0.5)
     log, _ = process.communicate(timeout=900)
     report = tmp_path / f"{FUNCTION}.json"
     return process.returncode, json.loads(report.read_text()) if report.exists() else None, log, stream
@@ -161,20 +171,21 @@ def test_a_failing_canary_is_withdrawn_and_a_healthy_one_promoted(outputs, tmp_p
     assert status == 0, log
     assert alias(outputs) == (version_n, {})
 
-    # Release N+1: payment declines every card. The alias keeps N and routes half of the new orders to N+1.
-    faulty = apply_with(releases={FUNCTION: CANARY}, order_processing=PAYMENT_DECLINES)
+    # Release N+1: payment fails every call. The alias keeps N and routes half of the new orders to N+1.
+    faulty = apply_with(releases={FUNCTION: CANARY}, fault_injection=PAYMENT_FAILS)
     version_bad = faulty["durable_releases"][FUNCTION]["candidate_version"]
     assert int(version_bad) > int(version_n)
     assert alias(faulty) == (version_n, {version_bad: CANARY["canary_share"]})
 
     stock_before = stock(faulty)
-    status, withdrawn, log, stream = judged(faulty, tmp_path / "bad", stream_after_decision=6)
+    status, withdrawn, log, stream = judged(faulty, tmp_path / "bad", orders_after_decision=2)
     assert status == 1, log
     assert withdrawn is not None, log
     assert withdrawn["decision"] == "withdrawn", withdrawn
     assert withdrawn["signal"] == "failure-rate", withdrawn
     assert alias(faulty) == (version_n, {})
     decided_at = datetime.fromisoformat(withdrawn["decided_at"])
+    assert withdrawn["decision_latency_seconds"] > 0, withdrawn
 
     outcomes = finished([s.arn for s in stream.sent], timeout=600)
     on_bad = [s for s in stream.sent if s.version == version_bad]
@@ -198,10 +209,24 @@ def test_a_failing_canary_is_withdrawn_and_a_healthy_one_promoted(outputs, tmp_p
     name = faulty["function_names"][FUNCTION]
     assert {f"{name}:{version_n}", f"{name}:{version_bad}"} <= resources
 
+    # The canary's own alarms watch N+1 (Resource dimension). The emulator evaluates an alarm when it is written and
+    # whenever metrics arrive (over every datapoint of its metric name, whatever the dimensions): its history, in the
+    # report, has both leave INSUFFICIENT_DATA for OK and none go to ALARM. An order rejected for its payment is an
+    # execution that SUCCEEDED, so DurableExecutionFailed stayed 0 and the failure rate by outcome field decided.
+    canary_alarms = faulty["durable_releases"][FUNCTION]["canary_alarm_names"]
+    described = boto3.client("cloudwatch").describe_alarms(AlarmNames=canary_alarms)["MetricAlarms"]
+    assert len(described) == len(canary_alarms) == 2, canary_alarms
+    watched = {d["Value"] for a in described for d in a["Dimensions"] if d["Name"] == "Resource"}
+    assert watched == {f"{name}:{version_bad}"}
+    transitions = withdrawn["alarm_transitions"]
+    assert {t["alarm"] for t in transitions if t["to"] == "OK"} == set(canary_alarms), transitions
+    assert all(t["to"] != "ALARM" for t in transitions), transitions
+    assert withdrawn["first_alarm_at"] is None
+
     # The record now says N+1 was withdrawn: applying again renders the alias as the controller left it.
-    apply_with(releases={FUNCTION: CANARY}, order_processing=PAYMENT_DECLINES)
+    apply_with(releases={FUNCTION: CANARY}, fault_injection=PAYMENT_FAILS)
     assert alias(faulty) == (version_n, {})
-    assert not plan_has_changes(RELEASED, releases={FUNCTION: CANARY}, order_processing=PAYMENT_DECLINES)
+    assert not plan_has_changes(RELEASED, releases={FUNCTION: CANARY}, fault_injection=PAYMENT_FAILS)
 
     # Release N+2: the fault switch off again, a new version; a healthy canary is promoted after its bake.
     healthy = apply_with(releases={FUNCTION: HEALTHY_CANARY})

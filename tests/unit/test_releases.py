@@ -1,8 +1,14 @@
-"""The canary's verdict (releases/judge.py) and the front's weighted alias routing, without AWS."""
+"""The canary's verdict (releases/judge.py), its report (releases/report.py) and the front's weighted alias routing,
+without AWS."""
+
+import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from local.lambda_front import weighted_version
-from releases.judge import Criteria, Tally, failed, judge
+from releases import report
+from releases.controller import AlarmTransition, Execution, Observation
+from releases.judge import Criteria, Tally, Verdict, failed, judge
 
 CRITERIA = Criteria(bake_seconds=60, max_failure_rate=0.2, min_executions=4, outcome_field="success")
 
@@ -65,3 +71,44 @@ def test_the_front_routes_a_weighted_alias_like_lambda():
     assert weighted_version({"FunctionVersion": "3", "RoutingConfig": {"AdditionalVersionWeights": {}}}) == "3"
     picks = [weighted_version(alias) for _ in range(4000)]
     assert 0.2 < picks.count("4") / len(picks) < 0.3
+
+
+T0 = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
+
+
+def history_item(alarm: str, seconds: int, old: str, new: str) -> dict[str, object]:
+    """A DescribeAlarmHistory StateUpdate item as boto3 returns it (HistoryData is CloudWatch's JSON document)."""
+    data = {"version": "1.0", "oldState": {"stateValue": old}, "newState": {"stateValue": new, "stateReason": "x"}}
+    return {
+        "AlarmName": alarm,
+        "Timestamp": T0 + timedelta(seconds=seconds),
+        "HistoryItemType": "StateUpdate",
+        "HistorySummary": f"Alarm updated from {old} to {new}",
+        "HistoryData": json.dumps(data),
+    }
+
+
+def test_the_report_gives_the_decision_latency_and_the_canary_alarms_transitions():
+    ran = [
+        Execution("arn:1", "o-1", "2", "SUCCEEDED", T0, T0 + timedelta(seconds=30), failed=True),
+        Execution("arn:2", "o-2", "2", "SUCCEEDED", T0, T0 + timedelta(seconds=20), failed=True),
+        Execution("arn:3", "o-3", "2", "RUNNING", T0),
+        Execution("arn:4", "o-4", "1", "SUCCEEDED", T0, T0 + timedelta(seconds=10)),
+    ]
+    observation = Observation(executions={e.arn: e for e in ran})
+    transitions = [
+        AlarmTransition.from_history(history_item("fn-durable-canary-failed", 5, "INSUFFICIENT_DATA", "OK")),
+        AlarmTransition.from_history(history_item("fn-durable-canary-failed", 25, "OK", "ALARM")),
+    ]
+    verdict = Verdict("withdraw", "alarm", "alarm in ALARM: fn-durable-canary-failed", ["fn-durable-canary-failed"])
+    decided = T0 + timedelta(seconds=32.5)
+    built = report.build("fn", "1", "2", 0.5, T0, verdict, decided, observation, None, transitions)
+
+    assert built["decision_latency_seconds"] == 12.5  # from the first failed canary execution's end (20 s)
+    assert built["versions"]["2"] | {"started": 3, "failed": 2, "running": 1} == built["versions"]["2"]
+    assert built["first_alarm_at"] == (T0 + timedelta(seconds=25)).isoformat()
+    assert [(t["from"], t["to"]) for t in built["alarm_transitions"]] == [("INSUFFICIENT_DATA", "OK"), ("OK", "ALARM")]
+    assert [e["name"] for e in built["canary_executions_in_flight_at_decision"]] == ["o-3"]
+    text = report.table(built)
+    assert "Decision latency: 12.5 s" in text
+    assert "fn-durable-canary-failed: OK -> ALARM" in text
