@@ -33,6 +33,7 @@ STAR_RESOURCE_ACTIONS: dict[str, str] = {
     "lambda:CreateEventSourceMapping": "authorized on no resource; the function is named in the request (deployer)",
     "lambda:ListEventSourceMappings": "a list call with no resource type (deployer: finds a function's mapping)",
     "logs:DescribeLogGroups": "a list call with no resource type (deployer: the provider reads log groups with it)",
+    "ssm:DescribeParameters": "a list call with no resource type (deployer: the provider reads parameters with it)",
 }
 
 

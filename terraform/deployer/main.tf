@@ -125,6 +125,13 @@ locals {
       read  = ["cloudwatch:DescribeAlarms", "cloudwatch:GetDashboard", "cloudwatch:ListTagsForResource"]
       write = ["cloudwatch:DeleteAlarms", "cloudwatch:DeleteDashboards", "cloudwatch:PutDashboard", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:UntagResource"]
     }
+    # The release records of the durable functions (modules/durable_function/release.tf), which the release
+    # controller also reads and writes as the apply role (make canary, promote, abort).
+    parameters = {
+      resources = ["${local.arn}:ssm:${local.here}:parameter/durable-deploy/${local.prefix}-*"]
+      read      = ["ssm:GetParameter", "ssm:ListTagsForResource"]
+      write     = ["ssm:AddTagsToResource", "ssm:DeleteParameter", "ssm:PutParameter", "ssm:RemoveTagsFromResource"]
+    }
     topics = {
       resources = ["${local.arn}:sns:${local.here}:${local.prefix}-*"]
       read      = ["sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListTagsForResource"]
@@ -140,10 +147,21 @@ locals {
     read = [
       "lambda:ListEventSourceMappings", # lists the mappings to find the one of a function; no resource type
       "logs:DescribeLogGroups",         # the provider reads a log group through this list call; no resource type
+      "ssm:DescribeParameters",         # the provider reads a parameter's description and tier through this list call
     ]
     write = [
       "lambda:CreateEventSourceMapping", # authorized on no resource (the function it names is checked separately)
     ]
+  }
+
+  # The provider looks up DynamoDB's AWS managed key by its alias whenever it reads a table (to tell it from a
+  # customer managed key); that key's policy leaves its metadata to the account's IAM policies.
+  managed_key_lookup = {
+    Sid       = "DescribeDynamoDbManagedKey"
+    Effect    = "Allow"
+    Action    = ["kms:DescribeKey"]
+    Resource  = "${local.arn}:kms:${local.here}:key/*"
+    Condition = { StringEquals = { "kms:RequestAlias" = "alias/aws/dynamodb" } }
   }
 
   state = {
@@ -156,6 +174,7 @@ locals {
       [for kind, m in local.managed : { Sid = "Read${replace(title(replace(kind, "_", " ")), " ", "")}", Effect = "Allow", Action = m.read, Resource = m.resources }],
       [
         { Sid = "ReadUnscoped", Effect = "Allow", Action = local.unscoped.read, Resource = "*" },
+        local.managed_key_lookup,
         { Sid = "StateList", Effect = "Allow", Action = ["s3:ListBucket"], Resource = local.state.bucket },
         { Sid = "StateRead", Effect = "Allow", Action = ["s3:GetObject"], Resource = local.state.object },
       ],
@@ -164,6 +183,7 @@ locals {
       [for kind, m in local.managed : { Sid = "Manage${replace(title(replace(kind, "_", " ")), " ", "")}", Effect = "Allow", Action = concat(m.read, m.write), Resource = m.resources }],
       [
         { Sid = "Unscoped", Effect = "Allow", Action = concat(local.unscoped.read, local.unscoped.write), Resource = "*" },
+        local.managed_key_lookup,
         {
           Sid       = "PassFunctionRoles"
           Effect    = "Allow"
