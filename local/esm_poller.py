@@ -153,13 +153,29 @@ def settle(sqs: Any, service_sqs: Any, mapping: Mapping, messages: list[dict[str
             )
 
 
+def deployed(lambda_client: Any, mapping: Mapping) -> bool:
+    """Whether the mapping still exists. Lambda's pollers stop with their mapping, and Terraform deletes a mapping
+    before the role's queue permissions it depends on, so a poller that outlived its mapping would be refused."""
+    try:
+        lambda_client.get_event_source_mapping(UUID=mapping.uuid)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            return False
+        raise
+    return True
+
+
 def poll(mapping: Mapping, stop: threading.Event) -> None:
-    """One unit of the mapping's concurrency: receive, invoke, settle, until stopped. The queue calls are made
-    with the function's execution role, as Lambda's pollers make them; the invoke is the service's own."""
+    """One unit of the mapping's concurrency: receive, invoke, settle, until stopped or the mapping is deleted. The
+    queue calls are made with the function's execution role, as Lambda's pollers make them; the invoke is the
+    service's own."""
     sqs, service_sqs = role_client("sqs", mapping.role_arn, f"esm-{mapping.uuid}"[:64]), client("sqs")
     lambda_client = client("lambda", read_timeout=960)
     while not stop.is_set():
         try:
+            if not deployed(lambda_client, mapping):
+                LOG.info("%s: mapping %s deleted, polling stopped", mapping.function_arn, mapping.uuid)
+                return
             batch = collect_batch(sqs, mapping, stop)
             if batch and stop.is_set():  # stopping: hand the batch back to the queue instead of starting it
                 settle(sqs, service_sqs, mapping, batch, {m["MessageId"] for m in batch})
