@@ -17,7 +17,9 @@ Some of ministack's request-to-IAM mappings differ from AWS's and are corrected 
 AWS are evaluated as AWS evaluates them: reading a layer version is ``lambda:GetLayerVersion`` (ministack says
 ``lambda:ListLayers``); ``CreateFunction`` is evaluated on the function it creates, and a DynamoDB call naming its
 table by ``ResourceArn`` (the tagging calls) on that table (ministack evaluates both on ``*``); a KMS call naming
-its key by alias on the key, with ``kms:RequestAlias`` (ministack: on the alias).
+its key by alias on the key, with ``kms:RequestAlias`` (ministack: on the alias); a CloudWatch call naming one alarm
+in ``AlarmNames`` (DescribeAlarms, DeleteAlarms) or a resource in ``ResourceARN`` (the tagging calls) on it
+(ministack: on ``*``).
 
 Why glue: ministack evaluates only the requests it serves, and the durable-execution APIs (checkpoints, state,
 executions, a durable ``Invoke``) are served by AWS's durable engine behind the front, which has no IAM. Asking
@@ -101,7 +103,37 @@ def aws_resource_arn(service: str, method: str, path: str, headers: Any, body: b
         region, account = rest[-2], rest[-1]
         if isinstance(name, str) and name:
             return name if name.startswith("arn:") else f"arn:aws:lambda:{region}:{account}:function:{name}"
-    return _extract_resource_arn(service, method, path, headers, body, *rest)
+    arn = _extract_resource_arn(service, method, path, headers, body, *rest)
+    if service == "monitoring" and arn == "*":
+        return named_alarm(body, rest[0], rest[-2], rest[-1]) or tagged_resource(body, rest[0]) or arn
+    return arn
+
+
+def tagged_resource(body: bytes, form: dict[str, Any]) -> str | None:
+    """The resource a CloudWatch tagging call names (``ResourceARN``), on which AWS authorizes it (ministack: ``*``)."""
+    try:
+        arn = json.loads(body or b"{}").get("ResourceARN")  # JSON protocol
+    except (ValueError, AttributeError):
+        arn = None
+    if not isinstance(arn, str):
+        arn = form.get("ResourceARN")
+        arn = arn[0] if isinstance(arn, list) and arn else arn
+    return arn if isinstance(arn, str) and arn.startswith("arn:") else None
+
+
+def named_alarm(body: bytes, form: dict[str, Any], region: str, account: str) -> str | None:
+    """The alarm a CloudWatch request names in ``AlarmNames`` when it names exactly one (how the provider reads and
+    deletes an alarm): AWS authorizes DescribeAlarms and DeleteAlarms on the alarms, ministack on ``*``."""
+    try:
+        names = json.loads(body or b"{}").get("AlarmNames")  # JSON protocol
+    except (ValueError, AttributeError):
+        names = None
+    if not isinstance(names, list):  # query protocol: AlarmNames.member.N
+        names = [v for k in ("AlarmNames.member.1", "AlarmNames.member.2") if (v := form.get(k))]
+        names = [v[0] if isinstance(v, list) else v for v in names]
+    if len(names) != 1 or not isinstance(names[0], str) or not names[0]:
+        return None
+    return f"arn:aws:cloudwatch:{region}:{account}:alarm:{names[0]}"
 
 
 def aws_dynamodb_resource_arns(body: bytes, region: str, account_id: str) -> list[str]:
