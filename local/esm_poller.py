@@ -97,7 +97,8 @@ def sqs_record(message: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
 
 
 def collect_batch(sqs: Any, mapping: Mapping, stop: threading.Event) -> list[dict[str, Any]]:
-    """Up to batch_size messages, waiting at most the batching window after the first one arrives."""
+    """Up to batch_size messages, waiting at most the batching window after the first one arrives; none after one
+    long poll that brought nothing."""
     batch: list[dict[str, Any]] = []
     deadline: float | None = None
     while len(batch) < mapping.batch_size and not stop.is_set():
@@ -109,7 +110,9 @@ def collect_batch(sqs: Any, mapping: Mapping, stop: threading.Event) -> list[dic
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
-        if batch and deadline is None:
+        if not batch:  # an idle long poll: back to the caller, which checks that the mapping still exists
+            break
+        if deadline is None:
             deadline = time.monotonic() + mapping.window_seconds
         if deadline is not None and time.monotonic() >= deadline:
             break
