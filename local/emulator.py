@@ -13,10 +13,13 @@ adds two routes to its ASGI app:
 * ``GET /_local/authorization``: how many policy evaluations of a non-root principal ministack made since it
   started (its own requests and the front's), how many were denied, by action.
 
-Two of ministack's request-to-IAM mappings differ from AWS's and are corrected here, so that policies written for
+Some of ministack's request-to-IAM mappings differ from AWS's and are corrected here, so that policies written for
 AWS are evaluated as AWS evaluates them: reading a layer version is ``lambda:GetLayerVersion`` (ministack says
 ``lambda:ListLayers``); ``CreateFunction`` is evaluated on the function it creates, and a DynamoDB call naming its
-table by ``ResourceArn`` (the tagging calls) on that table (ministack evaluates both on ``*``).
+table by ``ResourceArn`` (the tagging calls) on that table (ministack evaluates both on ``*``); a KMS call naming
+its key by alias on the key, with ``kms:RequestAlias`` (ministack: on the alias); a CloudWatch call naming one alarm
+in ``AlarmNames`` (DescribeAlarms, DeleteAlarms) or a resource in ``ResourceARN`` (the tagging calls) on it
+(ministack: on ``*``).
 
 Why glue: ministack evaluates only the requests it serves, and the durable-execution APIs (checkpoints, state,
 executions, a durable ``Invoke``) are served by AWS's durable engine behind the front, which has no IAM. Asking
@@ -39,6 +42,7 @@ from ministack import app as ministack_app  # type: ignore[import-not-found]
 from ministack.core import iam_actions, iam_evaluator  # type: ignore[import-not-found]
 from ministack.core.responses import set_request_account_id, set_request_region  # type: ignore[import-not-found]
 from ministack.core.router import extract_access_key_id, extract_region  # type: ignore[import-not-found]
+from ministack.services import kms as ministack_kms  # type: ignore[import-not-found]
 
 LOG = logging.getLogger("ministack.local-iam")
 AUTHORIZE_PATH = "/_local/authorize"
@@ -78,6 +82,7 @@ _dynamodb_resource_arns = iam_actions.dynamodb_resource_arns
 _extract_resource_arn = iam_actions.extract_resource_arn
 FUNCTIONS_PATH = re.compile(r"^/\d{4}-\d{2}-\d{2}/functions/?$")
 LAYER_VERSION_PATH = re.compile(r"^/\d{4}-\d{2}-\d{2}/layers/[^/]+/versions/\d+$")
+KMS_ALIAS_ACTIONS = frozenset({"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"})
 
 
 def aws_iam_action(service: str, method: str, path: str, *args: Any) -> Any:
@@ -98,7 +103,37 @@ def aws_resource_arn(service: str, method: str, path: str, headers: Any, body: b
         region, account = rest[-2], rest[-1]
         if isinstance(name, str) and name:
             return name if name.startswith("arn:") else f"arn:aws:lambda:{region}:{account}:function:{name}"
-    return _extract_resource_arn(service, method, path, headers, body, *rest)
+    arn = _extract_resource_arn(service, method, path, headers, body, *rest)
+    if service == "monitoring" and arn == "*":
+        return named_alarm(body, rest[0], rest[-2], rest[-1]) or tagged_resource(body, rest[0]) or arn
+    return arn
+
+
+def tagged_resource(body: bytes, form: dict[str, Any]) -> str | None:
+    """The resource a CloudWatch tagging call names (``ResourceARN``), on which AWS authorizes it (ministack: ``*``)."""
+    try:
+        arn = json.loads(body or b"{}").get("ResourceARN")  # JSON protocol
+    except (ValueError, AttributeError):
+        arn = None
+    if not isinstance(arn, str):
+        arn = form.get("ResourceARN")
+        arn = arn[0] if isinstance(arn, list) and arn else arn
+    return arn if isinstance(arn, str) and arn.startswith("arn:") else None
+
+
+def named_alarm(body: bytes, form: dict[str, Any], region: str, account: str) -> str | None:
+    """The alarm a CloudWatch request names in ``AlarmNames`` when it names exactly one (how the provider reads and
+    deletes an alarm): AWS authorizes DescribeAlarms and DeleteAlarms on the alarms, ministack on ``*``."""
+    try:
+        names = json.loads(body or b"{}").get("AlarmNames")  # JSON protocol
+    except (ValueError, AttributeError):
+        names = None
+    if not isinstance(names, list):  # query protocol: AlarmNames.member.N
+        names = [v for k in ("AlarmNames.member.1", "AlarmNames.member.2") if (v := form.get(k))]
+        names = [v[0] if isinstance(v, list) else v for v in names]
+    if len(names) != 1 or not isinstance(names[0], str) or not names[0]:
+        return None
+    return f"arn:aws:cloudwatch:{region}:{account}:alarm:{names[0]}"
 
 
 def aws_dynamodb_resource_arns(body: bytes, region: str, account_id: str) -> list[str]:
@@ -113,8 +148,25 @@ def aws_dynamodb_resource_arns(body: bytes, region: str, account_id: str) -> lis
     return [arn] if isinstance(arn, str) and arn.startswith("arn:") else found
 
 
+def aws_kms_target(iam_action: str, resource_arn: str, context: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """A KMS request naming its key by alias, as AWS authorizes it: on the key the alias names, with
+    ``kms:RequestAlias`` (ministack evaluates it on the alias ARN, which AWS uses for the alias operations only).
+    An AWS managed alias ministack never creates (``alias/aws/dynamodb``, which the provider looks up whenever it
+    reads a table) names a key of the account whose id is unknown: ``key/*``."""
+    prefix, _, alias = resource_arn.partition(":alias/")
+    if not alias or iam_action in KMS_ALIAS_ACTIONS:
+        return resource_arn, context or {}
+    key = ministack_kms._resolve_key(resource_arn)
+    target = key["Arn"] if key and key.get("Arn") else f"{prefix}:key/*"
+    return target, {**(context or {}), "kms:RequestAlias": f"alias/{alias}"}
+
+
 def counted_enforce(access_key_id: str, iam_action: str, *args: Any, **kwargs: Any) -> Any:
     """ministack's ``enforce``, counted (ministack looks it up on its module at every request)."""
+    if args and args[0] == "kms" and ":alias/" in str(kwargs.get("resource_arn", "")):
+        kwargs["resource_arn"], kwargs["service_context"] = aws_kms_target(
+            iam_action, kwargs["resource_arn"], kwargs.get("service_context")
+        )
     outcome = _enforce(access_key_id, iam_action, *args, **kwargs)
     if not iam_evaluator.is_root_access_key(access_key_id or ""):
         EVALUATIONS.record(iam_action, outcome is not None)

@@ -97,7 +97,8 @@ def sqs_record(message: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
 
 
 def collect_batch(sqs: Any, mapping: Mapping, stop: threading.Event) -> list[dict[str, Any]]:
-    """Up to batch_size messages, waiting at most the batching window after the first one arrives."""
+    """Up to batch_size messages, waiting at most the batching window after the first one arrives; none after one
+    long poll that brought nothing."""
     batch: list[dict[str, Any]] = []
     deadline: float | None = None
     while len(batch) < mapping.batch_size and not stop.is_set():
@@ -109,7 +110,9 @@ def collect_batch(sqs: Any, mapping: Mapping, stop: threading.Event) -> list[dic
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
-        if batch and deadline is None:
+        if not batch:  # an idle long poll: back to the caller, which checks that the mapping still exists
+            break
+        if deadline is None:
             deadline = time.monotonic() + mapping.window_seconds
         if deadline is not None and time.monotonic() >= deadline:
             break
@@ -153,13 +156,29 @@ def settle(sqs: Any, service_sqs: Any, mapping: Mapping, messages: list[dict[str
             )
 
 
+def deployed(lambda_client: Any, mapping: Mapping) -> bool:
+    """Whether the mapping still exists. Lambda's pollers stop with their mapping, and Terraform deletes a mapping
+    before the role's queue permissions it depends on, so a poller that outlived its mapping would be refused."""
+    try:
+        lambda_client.get_event_source_mapping(UUID=mapping.uuid)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            return False
+        raise
+    return True
+
+
 def poll(mapping: Mapping, stop: threading.Event) -> None:
-    """One unit of the mapping's concurrency: receive, invoke, settle, until stopped. The queue calls are made
-    with the function's execution role, as Lambda's pollers make them; the invoke is the service's own."""
+    """One unit of the mapping's concurrency: receive, invoke, settle, until stopped or the mapping is deleted. The
+    queue calls are made with the function's execution role, as Lambda's pollers make them; the invoke is the
+    service's own."""
     sqs, service_sqs = role_client("sqs", mapping.role_arn, f"esm-{mapping.uuid}"[:64]), client("sqs")
     lambda_client = client("lambda", read_timeout=960)
     while not stop.is_set():
         try:
+            if not deployed(lambda_client, mapping):
+                LOG.info("%s: mapping %s deleted, polling stopped", mapping.function_arn, mapping.uuid)
+                return
             batch = collect_batch(sqs, mapping, stop)
             if batch and stop.is_set():  # stopping: hand the batch back to the queue instead of starting it
                 settle(sqs, service_sqs, mapping, batch, {m["MessageId"] for m in batch})

@@ -13,8 +13,8 @@
 #                              Terraform state goes too
 #   local/processes.sh check   exit 1 with a hint when the front is not up
 #   local/processes.sh restart-engine  stop the front and the engine, start both again (same store; make soak)
-# PORT comes from LOCAL_PORT (default 4566), STATE from LOCAL_STATE_DIR (default build/local). LOCAL_IAM=enforce starts
-# the emulator with IAM enforced (default: off until the whole suite is proven under it; docs/security.md).
+# PORT comes from LOCAL_PORT (default 4566), STATE from LOCAL_STATE_DIR (default build/local). IAM is always enforced
+# (docs/security.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -92,7 +92,7 @@ case "${1:-}" in
       rm -f "$LOCAL_TF_STATE" "$LOCAL_TF_STATE.backup" "$STATE/durable-executions.sqlite" "$CONFIGS"
       stop engine
     fi
-    AUTH=$([[ ${LOCAL_IAM:-off} == enforce ]] && echo true || echo false) GATEWAY_PORT=$EMULATOR_PORT BIND_HOST=127.0.0.1 start emulator emulator_up "$EMULATOR_PYTHON" -m local.emulator
+    AUTH=true GATEWAY_PORT=$EMULATOR_PORT BIND_HOST=127.0.0.1 start emulator emulator_up "$EMULATOR_PYTHON" -m local.emulator
     start_engine
     start_front
     echo "local Lambda API on http://127.0.0.1:${PORT}"

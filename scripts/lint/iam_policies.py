@@ -35,6 +35,7 @@ STAR_RESOURCE_ACTIONS: dict[str, str] = {
     "logs:DescribeLogGroups": "a list call with no resource type (deployer: the provider reads log groups with it)",
     "kms:ListAliases": "a list call with no resource type (deployer: the provider finds the key's alias with it)",
     "kms:CreateKey": "creates a key, so names no resource (deployer: conditioned on the environment's tag)",
+    "ssm:DescribeParameters": "a list call with no resource type (deployer: the provider reads parameters with it)",
 }
 
 

@@ -126,6 +126,13 @@ locals {
       read  = ["cloudwatch:DescribeAlarms", "cloudwatch:GetDashboard", "cloudwatch:ListTagsForResource"]
       write = ["cloudwatch:DeleteAlarms", "cloudwatch:DeleteDashboards", "cloudwatch:PutDashboard", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:UntagResource"]
     }
+    # The release records of the durable functions (modules/durable_function/release.tf), which the release
+    # controller also reads and writes as the apply role (make canary, promote, abort).
+    parameters = {
+      resources = ["${local.arn}:ssm:${local.here}:parameter/durable-deploy/${local.prefix}-*"]
+      read      = ["ssm:GetParameter", "ssm:ListTagsForResource"]
+      write     = ["ssm:AddTagsToResource", "ssm:DeleteParameter", "ssm:PutParameter", "ssm:RemoveTagsFromResource"]
+    }
     topics = {
       resources = ["${local.arn}:sns:${local.here}:${local.prefix}-*"]
       read      = ["sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListTagsForResource"]
@@ -142,6 +149,7 @@ locals {
       "lambda:ListEventSourceMappings", # lists the mappings to find the one of a function; no resource type
       "logs:DescribeLogGroups",         # the provider reads a log group through this list call; no resource type
       "kms:ListAliases",                # the provider finds an alias through this list call; no resource type
+      "ssm:DescribeParameters",         # the provider reads a parameter's description and tier through this list call
     ]
     write = [
       "lambda:CreateEventSourceMapping", # authorized on no resource (the function it names is checked separately)
@@ -166,6 +174,29 @@ locals {
     through     = { for role, services in { plan = ["dynamodb"], apply = ["dynamodb", "lambda"] } : role => [for s in services : "${s}.${var.aws_region}.amazonaws.com"] }
   }
 
+  # The provider looks up DynamoDB's AWS managed key by its alias whenever it reads a table (to tell it from a
+  # customer managed key); that key's policy leaves its metadata to the account's IAM policies.
+  managed_key_lookup = {
+    Sid       = "DescribeDynamoDbManagedKey"
+    Effect    = "Allow"
+    Action    = ["kms:DescribeKey"]
+    Resource  = "${local.arn}:kms:${local.here}:key/*"
+    Condition = { StringEquals = { "kms:RequestAlias" = "alias/aws/dynamodb" } }
+  }
+
+  # What `make canary|promote|abort` (releases/) reads beyond what Terraform manages, run by the apply role in the
+  # pipeline: the canary version's executions and outcomes, and its alarms' state changes. The alias moves and the
+  # release records are the functions' and parameters' own write actions above.
+  release_controller = {
+    Sid    = "JudgeCanaryReleases"
+    Effect = "Allow"
+    Action = ["cloudwatch:DescribeAlarmHistory", "lambda:GetDurableExecution", "lambda:ListDurableExecutionsByFunction"]
+    Resource = [
+      "${local.arn}:cloudwatch:${local.here}:alarm:${local.prefix}-*",
+      "${local.arn}:lambda:${local.here}:function:${local.prefix}-*",
+    ]
+  }
+
   state = {
     bucket = "${local.arn}:s3:::${var.state_bucket}"
     object = "${local.arn}:s3:::${var.state_bucket}/${var.state_key}"
@@ -185,6 +216,7 @@ locals {
           Resource  = local.key.resources
           Condition = { StringEquals = merge(local.key.tagged.StringEquals, { "kms:ViaService" = local.key.through.plan }) }
         },
+        local.managed_key_lookup,
         { Sid = "StateList", Effect = "Allow", Action = ["s3:ListBucket"], Resource = local.state.bucket },
         { Sid = "StateRead", Effect = "Allow", Action = ["s3:GetObject"], Resource = local.state.object },
       ],
@@ -193,6 +225,8 @@ locals {
       [for kind, m in local.managed : { Sid = "Manage${replace(title(replace(kind, "_", " ")), " ", "")}", Effect = "Allow", Action = concat(m.read, m.write), Resource = m.resources }],
       [
         { Sid = "Unscoped", Effect = "Allow", Action = concat(local.unscoped.read, local.unscoped.write), Resource = "*" },
+        local.managed_key_lookup,
+        local.release_controller,
         {
           # CreateKey names no resource (the key does not exist yet): only a key tagged for this environment.
           Sid       = "CreateEnvironmentKey"

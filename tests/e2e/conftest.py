@@ -14,6 +14,7 @@ import subprocess
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,25 +59,28 @@ def _answers() -> bool:
         return False
 
 
+def authorization() -> dict[str, Any]:
+    """The emulator's IAM counters (local/emulator.py): enforcement on, evaluations and denials by action."""
+    emulator = f"http://127.0.0.1:{int(PORT) + 100}"  # local/processes.sh: the emulator listens on the front's + 100
+    with urllib.request.urlopen(f"{emulator}/_local/authorization", timeout=5) as answer:
+        counters: dict[str, Any] = json.loads(answer.read())
+    return counters
+
+
 @pytest.fixture(scope="session", autouse=True)
 def local_environment() -> Iterator[str]:
-    """A fresh local environment for this test session, every process stopped at the end."""
+    """A fresh local environment with IAM enforced for this test session, every process stopped at the end.
+
+    The emulator's IAM counters of the whole session are kept in its state directory (authorization.json)."""
     if _answers():
         pytest.fail(f"port {PORT} is already serving a local environment; set E2E_EMULATOR_PORT to a free port")
     local_processes("down")  # leftovers of an interrupted run, by their pid files
     local_processes("up")
     try:
+        assert authorization()["auth"], "the local environment must enforce IAM (local/processes.sh: AUTH=true)"
         yield ENDPOINT
     finally:
-        local_processes("down")
-
-
-@pytest.fixture
-def iam_enforced(local_environment: str) -> None:
-    """Skip a test that needs IAM enforced when the environment was started with LOCAL_IAM=off."""
-    emulator = (
-        f"http://127.0.0.1:{int(PORT) + 100}"  # local/processes.sh: the emulator listens on the front's port + 100
-    )
-    with urllib.request.urlopen(f"{emulator}/_local/authorization", timeout=5) as answer:
-        if not json.loads(answer.read()).get("auth"):
-            pytest.skip("IAM enforcement is off (LOCAL_IAM=off)")
+        try:
+            (STATE_DIR / "authorization.json").write_text(json.dumps(authorization(), indent=2) + "\n")
+        finally:
+            local_processes("down")

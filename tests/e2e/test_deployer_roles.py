@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 from tests.e2e.conftest import ENDPOINT, ROOT
 from tests.e2e.local_stack import deployed_outputs, stack  # noqa: F401 - fixtures `outputs` and `stack`
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("iam_enforced")]
+pytestmark = pytest.mark.e2e
 ENVIRONMENT = "deployer"  # the stack's and the roles' name prefix in this test
 STATE_BUCKET = "deployer-state"
 TFVARS = ROOT / "environments" / "local" / "terraform.tfvars"

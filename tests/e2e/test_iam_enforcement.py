@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from tests.e2e.local_stack import deployed_outputs, stack  # noqa: F401 - fixtures `outputs` and `stack`
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("iam_enforced")]
+pytestmark = pytest.mark.e2e
 DENIED = {"AccessDeniedException", "AccessDenied"}
 
 
