@@ -19,7 +19,8 @@ AWS are evaluated as AWS evaluates them: reading a layer version is ``lambda:Get
 table by ``ResourceArn`` (the tagging calls) on that table (ministack evaluates both on ``*``); a KMS call naming
 its key by alias on the key, with ``kms:RequestAlias`` (ministack: on the alias); a CloudWatch call naming one alarm
 in ``AlarmNames`` (DescribeAlarms, DeleteAlarms) or a resource in ``ResourceARN`` (the tagging calls) on it
-(ministack: on ``*``).
+(ministack: on ``*``). Its query-protocol ``DescribeAlarms`` answers with every field of an alarm
+(``local/emulator_alarms.py``).
 
 Why glue: ministack evaluates only the requests it serves, and the durable-execution APIs (checkpoints, state,
 executions, a durable ``Invoke``) are served by AWS's durable engine behind the front, which has no IAM. Asking
@@ -43,6 +44,8 @@ from ministack.core import iam_actions, iam_evaluator  # type: ignore[import-not
 from ministack.core.responses import set_request_account_id, set_request_region  # type: ignore[import-not-found]
 from ministack.core.router import extract_access_key_id, extract_region  # type: ignore[import-not-found]
 from ministack.services import kms as ministack_kms  # type: ignore[import-not-found]
+
+from local import emulator_alarms
 
 LOG = logging.getLogger("ministack.local-iam")
 AUTHORIZE_PATH = "/_local/authorize"
@@ -265,6 +268,7 @@ def main() -> int:
     iam_actions.extract_iam_action = aws_iam_action
     iam_actions.dynamodb_resource_arns = aws_dynamodb_resource_arns
     iam_actions.extract_resource_arn = aws_resource_arn
+    emulator_alarms.install()
     ministack_app.app = with_local_routes(ministack_app.app)  # main() serves the module's `app`
     sys.argv = sys.argv[:1]
     ministack_app.main()
