@@ -47,8 +47,7 @@ HEALTHY_CANARY = {**CANARY, "bake_seconds": 150}
 # The bad release: the fault switch makes the payment worker raise on every call (functions/common/faults.py), so
 # each order on it fails its payment branch after the orchestrator's retries and is rejected.
 PAYMENT_FAILS = {"worker": "payment", "mode": "permanent"}
-# What a release decision must leave truthful: the function's stack (alias), its release record, its workers. (The
-# emulator reads CloudWatch alarms back incompletely, so a plan of the whole stack always updates the alarms.)
+# What a release decision must leave truthful: the function's stack (alias), its release record, its workers.
 RELEASED = [f'module.durable["{FUNCTION}"]']
 # A steady trickle the local engine keeps up with: an order is a dozen Lambda invocations locally, one whose payment
 # fails twice as many.
