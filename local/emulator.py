@@ -96,13 +96,18 @@ def aws_iam_action(service: str, method: str, path: str, *args: Any) -> Any:
     return action
 
 
+def json_field(body: bytes, name: str) -> Any:
+    """A top-level field of a JSON request body; None when the body is not a JSON object (another protocol)."""
+    try:
+        return json.loads(body or b"{}").get(name)
+    except (ValueError, AttributeError):
+        return None
+
+
 def aws_resource_arn(service: str, method: str, path: str, headers: Any, body: bytes, *rest: Any) -> Any:
     """ministack's resource ARN of a request; for CreateFunction the function it creates, as AWS evaluates it."""
     if service == "lambda" and method == "POST" and FUNCTIONS_PATH.match(path):
-        try:
-            name = json.loads(body or b"{}").get("FunctionName")
-        except (ValueError, AttributeError):
-            name = None
+        name = json_field(body, "FunctionName")
         region, account = rest[-2], rest[-1]
         if isinstance(name, str) and name:
             return name if name.startswith("arn:") else f"arn:aws:lambda:{region}:{account}:function:{name}"
@@ -114,10 +119,7 @@ def aws_resource_arn(service: str, method: str, path: str, headers: Any, body: b
 
 def tagged_resource(body: bytes, form: dict[str, Any]) -> str | None:
     """The resource a CloudWatch tagging call names (``ResourceARN``), on which AWS authorizes it (ministack: ``*``)."""
-    try:
-        arn = json.loads(body or b"{}").get("ResourceARN")  # JSON protocol
-    except (ValueError, AttributeError):
-        arn = None
+    arn = json_field(body, "ResourceARN")  # JSON protocol
     if not isinstance(arn, str):
         arn = form.get("ResourceARN")
         arn = arn[0] if isinstance(arn, list) and arn else arn
@@ -127,10 +129,7 @@ def tagged_resource(body: bytes, form: dict[str, Any]) -> str | None:
 def named_alarm(body: bytes, form: dict[str, Any], region: str, account: str) -> str | None:
     """The alarm a CloudWatch request names in ``AlarmNames`` when it names exactly one (how the provider reads and
     deletes an alarm): AWS authorizes DescribeAlarms and DeleteAlarms on the alarms, ministack on ``*``."""
-    try:
-        names = json.loads(body or b"{}").get("AlarmNames")  # JSON protocol
-    except (ValueError, AttributeError):
-        names = None
+    names = json_field(body, "AlarmNames")  # JSON protocol
     if not isinstance(names, list):  # query protocol: AlarmNames.member.N
         names = [v for k in ("AlarmNames.member.1", "AlarmNames.member.2") if (v := form.get(k))]
         names = [v[0] if isinstance(v, list) else v for v in names]
