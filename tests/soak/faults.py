@@ -77,16 +77,19 @@ def fault_switch(  # noqa: PLR0917 - the switch's fields
             {"Version": "2012-10-17", "Statement": [{"Sid": "FaultInjectionCounter", **counter}]}
         ),
     )
+
+    def pinning(worker_version: str) -> dict[str, str]:
+        """The orchestrator's variables with the worker pinned at ``worker_version``."""
+        return {**pinned, variable: f"{pinned[variable].rsplit(':', 1)[0]}:{worker_version}"}
+
     faulty_worker = _publish(lam, worker_name, {**worker_before, "FAULT_INJECTION": json.dumps(spec)})
-    faulty = _publish(lam, orchestrator, {**pinned, variable: f"{pinned[variable].rsplit(':', 1)[0]}:{faulty_worker}"})
+    faulty = _publish(lam, orchestrator, pinning(faulty_worker))
     lam.update_alias(FunctionName=orchestrator, Name="live", FunctionVersion=faulty)
     try:
         yield
     finally:
         fixed_worker = _publish(lam, worker_name, worker_before, "the fix")
-        fixed = _publish(
-            lam, orchestrator, {**pinned, variable: f"{pinned[variable].rsplit(':', 1)[0]}:{fixed_worker}"}, "the fix"
-        )
+        fixed = _publish(lam, orchestrator, pinning(fixed_worker), "the fix")
         lam.update_alias(FunctionName=orchestrator, Name="live", FunctionVersion=fixed)
         _set_environment(lam, orchestrator, orchestrator_latest)
         _set_environment(lam, worker_name, worker_latest)
